@@ -1,0 +1,81 @@
+"""What every subcommand shares: exit codes, the argument parser, error rendering."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import NoReturn
+
+from confluent_ops.errors import ConfluentOpsError, InvalidInput
+
+EX_OK = 0
+EX_USAGE = 64  # sysexits: the command was used incorrectly
+EX_DATAERR = 65  # sysexits: the input data was incorrect
+EX_NOINPUT = 66  # sysexits: an input file did not exist or was not readable
+EX_SOFTWARE = 70  # sysexits: an internal error
+EX_FAILURE = 1
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+class UsageError(Exception):
+    """Raised by the parser instead of exiting, so that main() owns every exit code."""
+
+
+class CommandParser(argparse.ArgumentParser):
+    """An ArgumentParser whose usage errors exit with 64 and a single line on stderr."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{self.prog}: {message}")
+
+
+def exit_code_for(error: BaseException) -> int:
+    """The exit code a script can rely on for each kind of failure."""
+    if isinstance(error, UsageError):
+        return EX_USAGE
+    if isinstance(error, FileNotFoundError | IsADirectoryError | PermissionError):
+        return EX_NOINPUT
+    if isinstance(error, InvalidInput):
+        return EX_DATAERR
+    if isinstance(error, ConfluentOpsError):
+        return EX_FAILURE
+    return EX_SOFTWARE
+
+
+def one_line(error: BaseException) -> str:
+    """The one-line reason printed on stderr: never a traceback, never more than a line."""
+    if isinstance(error, FileNotFoundError | IsADirectoryError | PermissionError):
+        name = error.filename if error.filename is not None else ""
+        text = f"{error.strerror or type(error).__name__}: {name}"
+    else:
+        text = str(error) or type(error).__name__
+    return " ".join(text.split())
+
+
+def fail(error: BaseException) -> int:
+    """Print the reason for ``error`` on stderr and return its exit code."""
+    print(f"confluent-ops: error: {one_line(error)}", file=sys.stderr)
+    return exit_code_for(error)
+
+
+def read_text(path: str) -> str:
+    """Read an input file; a missing file surfaces as FileNotFoundError (exit 66)."""
+    return Path(path).read_text(encoding="utf-8")
+
+
+def write_output(path: str | None, text: str) -> None:
+    """Write ``text`` to ``path`` atomically (or to stdout when no path is given).
+
+    The file appears whole or not at all: we write beside it and rename, so a failure never
+    leaves a half-written plan that a later ``reassign execute`` could pick up.
+    """
+    if path is None or path == "-":
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    target = Path(path)
+    partial = target.with_name(f".{target.name}.partial")
+    partial.write_text(text, encoding="utf-8")
+    partial.replace(target)

@@ -1,0 +1,70 @@
+"""Project automation: ``nox -s lint typecheck tests docs`` must be clean before a change lands.
+
+Sessions:
+    lint       ruff (lint and format) and the import-linter layer contracts
+    typecheck  mypy --strict over the package
+    tests      the whole test command of the README (what .ci/run runs)
+    docs       mkdocs build --strict
+    bench      the benchmarks whose figures the issues ask for
+    demo       ``confluent-ops demo``
+"""
+
+from __future__ import annotations
+
+import nox
+
+nox.options.sessions = ["lint", "typecheck", "tests", "docs"]
+nox.options.reuse_existing_virtualenvs = True
+nox.options.error_on_missing_interpreters = False
+
+PYTHON = "3.11"
+PACKAGE_WITH_EVERYTHING = ".[test]"
+
+
+@nox.session(python=PYTHON)
+def lint(session: nox.Session) -> None:
+    """ruff check, ruff format --check, and the architecture contracts of import-linter."""
+    session.install("ruff>=0.6", "import-linter>=2.1")
+    session.install("-e", ".")
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+    session.run("lint-imports")
+
+
+@nox.session(python=PYTHON)
+def typecheck(session: nox.Session) -> None:
+    """mypy --strict over confluent_ops."""
+    session.install("mypy>=1.11")
+    session.install("-e", PACKAGE_WITH_EVERYTHING)
+    session.run("mypy", "--strict", "confluent_ops")
+
+
+@nox.session(python=PYTHON)
+def tests(session: nox.Session) -> None:
+    """The README's test command: installs what the tests need, then runs them (not `slow`)."""
+    session.install("-e", PACKAGE_WITH_EVERYTHING)
+    session.run("pytest", "-m", "not slow", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def docs(session: nox.Session) -> None:
+    """The documentation site, built strictly (broken links and missing pages fail)."""
+    session.install("mkdocs>=1.6", "mkdocs-material>=9.5")
+    session.run("mkdocs", "build", "--strict", "--site-dir", "site")
+
+
+@nox.session(python=PYTHON)
+def bench(session: nox.Session) -> None:
+    """The benchmarks behind every figure in the docs and the issues' notes.
+
+    ``nox -s bench`` runs them all; ``nox -s bench -- planner`` runs one group.
+    """
+    session.install("-e", PACKAGE_WITH_EVERYTHING)
+    session.run("python", "-m", "benchmarks", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def demo(session: nox.Session) -> None:
+    """``confluent-ops demo``: the main job, on what the library embeds (no cluster needed)."""
+    session.install("-e", ".")
+    session.run("confluent-ops", "demo")
