@@ -1,0 +1,27 @@
+"""Frozen values of the Kafka domain, with named ways in and out of Kafka's own formats.
+
+No I/O and no client library here: values are built from text that callers read, and written
+to text that callers store.
+"""
+
+from __future__ import annotations
+
+from confluent_ops.model.assignment import ClusterAssignment, TopicPartition
+from confluent_ops.model.broker import Broker, BrokerSet
+from confluent_ops.model.plan import PartitionMove, ReassignmentPlan
+from confluent_ops.model.report import BrokerBalance, PlanReport
+from confluent_ops.model.secret import Secret
+from confluent_ops.model.sizes import PartitionSizes
+
+__all__ = [
+    "Broker",
+    "BrokerBalance",
+    "BrokerSet",
+    "ClusterAssignment",
+    "PartitionMove",
+    "PartitionSizes",
+    "PlanReport",
+    "ReassignmentPlan",
+    "Secret",
+    "TopicPartition",
+]

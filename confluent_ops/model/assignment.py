@@ -1,0 +1,189 @@
+"""Topic-partitions and a cluster's replica assignment, in Kafka's reassignment JSON."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping
+
+import attrs
+
+from confluent_ops.errors import DuplicateReplica, InvalidInput, MalformedFile, UnknownBroker
+from confluent_ops.model._json import (
+    dump_compact,
+    load_json_object,
+    require_int,
+    require_list,
+    require_str,
+)
+from confluent_ops.model.broker import BrokerSet
+
+__all__ = ["ClusterAssignment", "TopicPartition"]
+
+_LEGAL_TOPIC = re.compile(r"[a-zA-Z0-9._-]{1,249}")
+
+
+def _legal_topic(instance: object, attribute: attrs.Attribute[str], value: str) -> None:
+    if not _LEGAL_TOPIC.fullmatch(value) or value in {".", ".."}:
+        raise InvalidInput(f"illegal topic name {value!r} (Kafka allows [a-zA-Z0-9._-], 1-249 chars)")
+
+
+def _partition_number(instance: object, attribute: attrs.Attribute[int], value: int) -> None:
+    if value < 0:
+        raise InvalidInput(f"partition number must be >= 0, got {value}")
+
+
+@attrs.frozen(order=True, cache_hash=True)
+class TopicPartition:
+    """One partition of one topic. ``str()`` gives Kafka's ``topic-N`` spelling."""
+
+    topic: str = attrs.field(validator=_legal_topic)
+    partition: int = attrs.field(validator=_partition_number)
+
+    @classmethod
+    def parse(cls, name: str) -> TopicPartition:
+        """Read ``topic-N`` as Kafka prints it; topics may contain ``-``, so split on the last."""
+        topic, dash, number = name.rpartition("-")
+        if not dash or not topic or not number.isdigit():
+            raise InvalidInput(f"not a topic-partition name: {name!r}")
+        return cls(topic, int(number))
+
+    def __str__(self) -> str:
+        return f"{self.topic}-{self.partition}"
+
+
+def _check_replicas(partitions: Mapping[TopicPartition, tuple[int, ...]]) -> None:
+    for tp, replicas in partitions.items():
+        if not replicas:
+            raise InvalidInput(f"partition {tp} has no replicas")
+        if len(set(replicas)) != len(replicas):
+            duplicate = next(b for b, n in Counter(replicas).items() if n > 1)
+            raise DuplicateReplica(str(tp), duplicate)
+
+
+@attrs.frozen
+class ClusterAssignment:
+    """Every partition's replica list; the first replica is the preferred leader.
+
+    The mapping is owned by the value: treat it as read-only (``with_replicas`` makes a new
+    value). Validated at construction: every partition has replicas and no broker twice.
+    """
+
+    partitions: Mapping[TopicPartition, tuple[int, ...]] = attrs.field(
+        converter=lambda m: dict(sorted(m.items())), repr=lambda m: f"<{len(m)} partitions>"
+    )
+
+    def __attrs_post_init__(self) -> None:
+        _check_replicas(self.partitions)
+
+    @classmethod
+    def from_kafka_json(cls, text: str, *, source: str | None = None) -> ClusterAssignment:
+        """Read Kafka's reassignment JSON (as ``kafka-reassign-partitions`` reads and writes it).
+
+        A partition listed twice is refused, as Kafka's own tool refuses it.
+        """
+        entries = _read_partition_entries(text, source=source, what="an assignment")
+        partitions: dict[TopicPartition, tuple[int, ...]] = {}
+        for tp, replicas in entries:
+            if tp in partitions:
+                raise MalformedFile(f"partition {tp} is listed more than once", path=source)
+            partitions[tp] = replicas
+        return cls(partitions)
+
+    def to_kafka_json(self) -> str:
+        """Kafka's reassignment JSON holding every partition of this assignment."""
+        return dump_compact(
+            {
+                "version": 1,
+                "partitions": [
+                    {"topic": tp.topic, "partition": tp.partition, "replicas": list(replicas)}
+                    for tp, replicas in self.partitions.items()
+                ],
+            }
+        )
+
+    def __iter__(self) -> Iterator[TopicPartition]:
+        return iter(self.partitions)
+
+    def __len__(self) -> int:
+        return len(self.partitions)
+
+    def __contains__(self, tp: object) -> bool:
+        return tp in self.partitions
+
+    def replicas(self, tp: TopicPartition) -> tuple[int, ...]:
+        return self.partitions[tp]
+
+    @property
+    def topics(self) -> tuple[str, ...]:
+        return tuple(sorted({tp.topic for tp in self.partitions}))
+
+    @property
+    def broker_ids(self) -> frozenset[int]:
+        """Every broker that holds at least one replica."""
+        return frozenset(b for replicas in self.partitions.values() for b in replicas)
+
+    @property
+    def total_replicas(self) -> int:
+        return sum(len(r) for r in self.partitions.values())
+
+    def replica_counts(self) -> Counter[int]:
+        return Counter(b for replicas in self.partitions.values() for b in replicas)
+
+    def leader_counts(self) -> Counter[int]:
+        """Preferred leaders per broker (the first replica of each partition)."""
+        return Counter(replicas[0] for replicas in self.partitions.values())
+
+    def with_replicas(
+        self, changes: Mapping[TopicPartition, Iterable[int]]
+    ) -> ClusterAssignment:
+        """A new assignment with ``changes`` applied (each names an existing partition)."""
+        merged = dict(self.partitions)
+        for tp, replicas in changes.items():
+            if tp not in merged:
+                raise InvalidInput(f"partition {tp} is not in the assignment")
+            merged[tp] = tuple(replicas)
+        return ClusterAssignment(merged)
+
+    def check_brokers(self, brokers: BrokerSet) -> None:
+        """Refuse an assignment that places a replica on a broker the brokers file lacks."""
+        for tp, replicas in self.partitions.items():
+            for broker_id in replicas:
+                if broker_id not in brokers:
+                    raise UnknownBroker(broker_id, f"partition {tp} has a replica there")
+
+
+def _read_partition_entries(
+    text: str, *, source: str | None, what: str
+) -> list[tuple[TopicPartition, tuple[int, ...]]]:
+    document = load_json_object(text, source=source, what=what)
+    version = document.get("version", 1)
+    if version != 1:
+        raise MalformedFile(f"unsupported reassignment JSON version {version!r}", path=source)
+    raw = require_list(document.get("partitions"), source=source, where='"partitions"')
+    entries = []
+    for index, entry in enumerate(raw):
+        where = f"partitions[{index}]"
+        if not isinstance(entry, dict):
+            raise MalformedFile(f"{where} must be an object", path=source)
+        topic = require_str(entry.get("topic"), source=source, where=f"{where}.topic")
+        number = require_int(entry.get("partition"), source=source, where=f"{where}.partition")
+        replicas = require_list(entry.get("replicas"), source=source, where=f"{where}.replicas")
+        ids = tuple(
+            require_int(r, source=source, where=f"{where}.replicas[{i}]")
+            for i, r in enumerate(replicas)
+        )
+        log_dirs = entry.get("log_dirs")
+        if log_dirs is not None:
+            dirs = require_list(log_dirs, source=source, where=f"{where}.log_dirs")
+            if len(dirs) != len(ids):
+                raise MalformedFile(
+                    f"{where}.log_dirs must have one entry per replica", path=source
+                )
+        try:
+            tp = TopicPartition(topic, number)
+        except InvalidInput as exc:
+            raise MalformedFile(f"{where}: {exc}", path=source) from exc
+        entries.append((tp, ids))
+    return entries
+

@@ -1,0 +1,128 @@
+"""What a plan reports about itself: moves, bytes, bounds, balance before and after."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+import cattrs
+
+__all__ = ["BrokerBalance", "PlanReport"]
+
+
+@attrs.frozen
+class BrokerBalance:
+    """One broker's load before and after a plan."""
+
+    broker: int
+    rack: str | None
+    replicas_before: int
+    replicas_after: int
+    leaders_before: int
+    leaders_after: int
+    bytes_before: int
+    bytes_after: int
+    removed: bool = False
+
+
+def _spread(values: list[int]) -> int:
+    return max(values) - min(values) if values else 0
+
+
+@attrs.frozen
+class PlanReport:
+    """The quality of a plan, computed by the planner that made it.
+
+    ``lower_bound_moves`` is a number of replica moves no plan for the same request can go
+    below; ``lower_bound_derivation`` says how it was derived. ``decided_by`` counts the replica
+    moves each planning goal made (a plan's moves can be traced to the goal that wanted them).
+    ``notes`` explains every target the plan could not meet and why.
+    """
+
+    request: str
+    replica_moves: int
+    leader_changes: int
+    partitions_changed: int
+    bytes_moved: int | None
+    lower_bound_moves: int
+    lower_bound_derivation: str
+    brokers: tuple[BrokerBalance, ...]
+    rack_violations_before: int
+    rack_violations_after: int
+    decided_by: Mapping[str, int] = attrs.field(converter=dict, factory=dict)
+    notes: tuple[str, ...] = ()
+    replicas_removed: int = 0
+    complete: bool = True
+
+    @property
+    def sizes_known(self) -> bool:
+        return self.bytes_moved is not None
+
+    @property
+    def brokers_after(self) -> tuple[BrokerBalance, ...]:
+        """The brokers of the target cluster (removed brokers left out)."""
+        return tuple(b for b in self.brokers if not b.removed)
+
+    @property
+    def replica_spread_before(self) -> int:
+        return _spread([b.replicas_before for b in self.brokers])
+
+    @property
+    def replica_spread_after(self) -> int:
+        return _spread([b.replicas_after for b in self.brokers_after])
+
+    @property
+    def leader_spread_after(self) -> int:
+        return _spread([b.leaders_after for b in self.brokers_after])
+
+    @property
+    def max_bytes_ratio_after(self) -> float | None:
+        """The heaviest broker's bytes over the mean (None without sizes or without bytes)."""
+        if not self.sizes_known:
+            return None
+        values = [b.bytes_after for b in self.brokers_after]
+        mean = sum(values) / len(values) if values else 0
+        return max(values) / mean if mean else None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The figures as plain JSON-ready data (``--summary-json``)."""
+        data: dict[str, Any] = cattrs.unstructure(self)
+        data["replica_spread_before"] = self.replica_spread_before
+        data["replica_spread_after"] = self.replica_spread_after
+        data["leader_spread_after"] = self.leader_spread_after
+        data["max_bytes_ratio_after"] = self.max_bytes_ratio_after
+        return data
+
+    def summary_lines(self) -> list[str]:
+        """A human summary, one fact per line, for a terminal or a notebook."""
+        bytes_text = "unknown (no log-dirs given)" if self.bytes_moved is None else f"{self.bytes_moved:,}"
+        lines = [
+            f"plan: {self.request}",
+            f"partitions changed: {self.partitions_changed:,}; replica moves: {self.replica_moves:,}"
+            f" (lower bound {self.lower_bound_moves:,}); leader changes: {self.leader_changes:,}",
+            f"lower bound: {self.lower_bound_derivation}",
+            f"bytes moved: {bytes_text}",
+            f"rack violations: {self.rack_violations_before} before, {self.rack_violations_after} after",
+            f"replica spread (max-min per broker): {self.replica_spread_before} before, "
+            f"{self.replica_spread_after} after; leader spread after: {self.leader_spread_after}",
+        ]
+        if self.replicas_removed:
+            lines.append(f"replicas removed: {self.replicas_removed:,}")
+        if self.decided_by:
+            goals = ", ".join(f"{goal} {n:,}" for goal, n in sorted(self.decided_by.items()))
+            lines.append(f"moves by goal: {goals}")
+        header = f"{'broker':>7} {'rack':<10} {'replicas':>17} {'leaders':>15}"
+        if self.sizes_known:
+            header += f" {'bytes':>31}"
+        lines.append(header)
+        for b in self.brokers:
+            row = (
+                f"{b.broker:>7} {b.rack or '-':<10} {b.replicas_before:>7} -> {b.replicas_after:<7}"
+                f" {b.leaders_before:>6} -> {b.leaders_after:<6}"
+            )
+            if self.sizes_known:
+                row += f" {b.bytes_before:>14,} -> {b.bytes_after:<14,}"
+            lines.append(row)
+        lines.extend(f"note: {note}" for note in self.notes)
+        return lines

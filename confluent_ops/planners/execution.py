@@ -1,0 +1,208 @@
+"""How a plan runs: waves under per-broker limits, throttled-replica lists, time estimates."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+
+import attrs
+
+from confluent_ops.errors import InvalidInput
+from confluent_ops.model import PartitionMove, PartitionSizes, ReassignmentPlan
+
+__all__ = [
+    "ExecutionEstimate",
+    "ThrottledReplicas",
+    "Wave",
+    "estimate_duration",
+    "split_into_waves",
+    "throttled_replicas",
+]
+
+
+@attrs.frozen
+class ThrottledReplicas:
+    """One topic's values for Kafka's two throttled-replica topic configs.
+
+    ``leader`` is ``leader.replication.throttled.replicas`` (every current replica of every moving
+    partition: they may serve the copy); ``follower`` is ``follower.replication.throttled.replicas``
+    (the replicas being added). Both are ``partition:broker`` lists as Kafka's own
+    ``kafka-reassign-partitions`` writes them: distinct entries sorted as strings.
+    """
+
+    leader: str
+    follower: str
+
+
+def throttled_replicas(plan: ReassignmentPlan) -> Mapping[str, ThrottledReplicas]:
+    """Per topic, the throttled-replica lists Kafka's reassignment tool would set for ``plan``.
+
+    Like the tool, every partition of the plan counts (a pure reorder too): its current replicas
+    are leader-throttled, and the proposed replicas that are not current are follower-throttled.
+    """
+    leaders: dict[str, set[str]] = defaultdict(set)
+    followers: dict[str, set[str]] = defaultdict(set)
+    for move in plan:
+        topic, number = move.partition.topic, move.partition.partition
+        leaders[topic].update(f"{number}:{b}" for b in move.before)
+        followers[topic].update(f"{number}:{b}" for b in move.after if b not in move.before)
+    return {
+        topic: ThrottledReplicas(",".join(sorted(leaders[topic])), ",".join(sorted(followers[topic])))
+        for topic in sorted(leaders)
+    }
+
+
+@attrs.frozen
+class Wave:
+    """Moves that run at the same time; no broker exceeds the concurrency limit in it."""
+
+    index: int
+    moves: tuple[PartitionMove, ...]
+    bytes: int
+    seconds: float | None = None
+
+
+@attrs.frozen
+class ExecutionEstimate:
+    """A plan split into waves, with each wave's and the whole plan's estimated duration."""
+
+    waves: tuple[Wave, ...]
+    throttle_bytes_per_second: int | None
+    concurrency: int | None
+    total_bytes: int
+
+    @property
+    def total_seconds(self) -> float | None:
+        if self.throttle_bytes_per_second is None:
+            return None
+        return sum(w.seconds or 0.0 for w in self.waves)
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "throttle_bytes_per_second": self.throttle_bytes_per_second,
+            "concurrency": self.concurrency,
+            "total_bytes": self.total_bytes,
+            "total_seconds": self.total_seconds,
+            "waves": [
+                {"index": w.index, "partitions": len(w.moves), "bytes": w.bytes, "seconds": w.seconds}
+                for w in self.waves
+            ],
+        }
+
+
+def _size(sizes: PartitionSizes | None, move: PartitionMove) -> int:
+    return sizes.size(move.partition) if sizes is not None else 0
+
+
+def split_into_waves(
+    plan: ReassignmentPlan, *, concurrency: int | None, sizes: PartitionSizes | None = None
+) -> tuple[Wave, ...]:
+    """Split ``plan`` so that no broker has more than ``concurrency`` incoming or outgoing copies.
+
+    Each added replica is one incoming copy on its new broker and one outgoing copy on the
+    partition's current preferred leader (the broker that serves followers). Largest moves are
+    placed first, each in the earliest wave where every broker it touches still has room
+    (first-fit decreasing), which keeps the number of waves near the busiest broker's load
+    divided by the limit. Pure reorders copy nothing and run in the first wave.
+    """
+    if concurrency is not None and concurrency < 1:
+        raise InvalidInput(f"concurrency must be >= 1, got {concurrency}")
+    ordered = sorted(plan, key=lambda m: (-_size(sizes, m) * m.replica_moves, m.partition))
+    if concurrency is None:
+        return (Wave(0, tuple(sorted(ordered)), sum(_size(sizes, m) * m.replica_moves for m in ordered)),)
+    incoming: dict[int, list[int]] = defaultdict(list)
+    outgoing: dict[int, list[int]] = defaultdict(list)
+    first_open_in: dict[int, int] = defaultdict(int)
+    first_open_out: dict[int, int] = defaultdict(int)
+    waves: list[list[PartitionMove]] = []
+
+    def load(table: dict[int, list[int]], broker: int, wave: int) -> int:
+        row = table[broker]
+        return row[wave] if wave < len(row) else 0
+
+    def add(table: dict[int, list[int]], broker: int, wave: int, amount: int) -> None:
+        row = table[broker]
+        while len(row) <= wave:
+            row.append(0)
+        row[wave] += amount
+
+    for move in ordered:
+        adding = move.adding
+        if not adding:
+            if not waves:
+                waves.append([])
+            waves[0].append(move)
+            continue
+        leader = move.before[0]
+        if len(adding) > concurrency:
+            raise InvalidInput(
+                f"partition {move.partition} adds {len(adding)} replicas at once, more than "
+                f"the concurrency limit {concurrency}"
+            )
+        wave = max([first_open_out[leader], *(first_open_in[b] for b in adding)])
+        while (
+            load(outgoing, leader, wave) + len(adding) > concurrency
+            or any(load(incoming, b, wave) + 1 > concurrency for b in adding)
+        ):
+            wave += 1
+        while len(waves) <= wave:
+            waves.append([])
+        waves[wave].append(move)
+        add(outgoing, leader, wave, len(adding))
+        for b in adding:
+            add(incoming, b, wave, 1)
+        while load(outgoing, leader, first_open_out[leader]) >= concurrency:
+            first_open_out[leader] += 1
+        for b in adding:
+            while load(incoming, b, first_open_in[b]) >= concurrency:
+                first_open_in[b] += 1
+    return tuple(
+        Wave(i, tuple(sorted(moves)), sum(_size(sizes, m) * m.replica_moves for m in moves))
+        for i, moves in enumerate(waves)
+    )
+
+
+def _wave_seconds(wave: Wave, sizes: PartitionSizes | None, rate: int) -> float:
+    """The busiest broker's bytes (in or out) over the throttle rate.
+
+    Kafka's throttle is a per-broker rate, applied separately to what a broker sends as leader
+    (``leader.replication.throttled.rate``) and receives as follower
+    (``follower.replication.throttled.rate``), so the broker with the most bytes to send or to
+    receive sets the pace of a wave.
+    """
+    incoming: dict[int, int] = defaultdict(int)
+    outgoing: dict[int, int] = defaultdict(int)
+    for move in wave.moves:
+        size = _size(sizes, move)
+        for b in move.adding:
+            incoming[b] += size
+            outgoing[move.before[0]] += size
+    busiest = max([*incoming.values(), *outgoing.values(), 0])
+    return busiest / rate
+
+
+def estimate_duration(
+    plan: ReassignmentPlan,
+    *,
+    throttle_bytes_per_second: int,
+    sizes: PartitionSizes | None,
+    concurrency: int | None = None,
+) -> ExecutionEstimate:
+    """Waves and their durations when every broker copies at ``throttle_bytes_per_second``.
+
+    The estimate is a lower bound on wall time: it assumes the throttle is the only limit (no
+    produce traffic competing for it, no disk or network ceiling below it) and that each wave
+    starts when the previous one ends.
+    """
+    if throttle_bytes_per_second <= 0:
+        raise InvalidInput(f"throttle must be > 0 bytes/s, got {throttle_bytes_per_second}")
+    waves = split_into_waves(plan, concurrency=concurrency, sizes=sizes)
+    timed = tuple(
+        attrs.evolve(w, seconds=_wave_seconds(w, sizes, throttle_bytes_per_second)) for w in waves
+    )
+    return ExecutionEstimate(
+        waves=timed,
+        throttle_bytes_per_second=throttle_bytes_per_second,
+        concurrency=concurrency,
+        total_bytes=sum(w.bytes for w in timed),
+    )
