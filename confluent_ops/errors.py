@@ -10,14 +10,20 @@ resume. No error message ever holds a secret: values that may be secret are name
 from __future__ import annotations
 
 __all__ = [
+    "CertificateNotValid",
     "ConfluentOpsError",
     "DuplicateReplica",
     "ImpossiblePlan",
+    "InvalidCertificateRequest",
+    "InvalidDnsName",
     "InvalidInput",
+    "InvalidPrincipalMappingRule",
+    "KeyMismatch",
     "MalformedFile",
     "UnknownBroker",
     "UnknownPartition",
     "UnsafeOperation",
+    "WeakKey",
 ]
 
 
@@ -79,3 +85,74 @@ class ImpossiblePlan(InvalidInput):
 
 class UnsafeOperation(ConfluentOpsError):  # noqa: N818 - the name reads as the condition
     """An operation was refused because doing it would put data or availability at risk."""
+
+
+# --- Security material (confluent_ops.tls): certificates, keys, stores, principal rules -------
+
+
+class InvalidCertificateRequest(InvalidInput):
+    """A certificate, key or store was asked for with input that cannot make a sound one.
+
+    Raised before any key is generated or any file is written. ``detail`` says what is wrong
+    and never quotes a key, a password or other secret material.
+    """
+
+    def __init__(self, detail: str) -> None:
+        self.detail = detail
+        super().__init__(detail)
+
+
+class KeyMismatch(InvalidCertificateRequest):
+    """A private key does not belong to the certificate it was given with."""
+
+    def __init__(self, subject: str) -> None:
+        self.subject = subject
+        super().__init__(f"the private key does not match the certificate of {subject}")
+
+
+class CertificateNotValid(InvalidCertificateRequest):
+    """A certificate (typically a CA about to sign) is expired or not yet valid.
+
+    ``not_before`` and ``not_after`` are ISO 8601 timestamps; ``at`` is the moment checked.
+    """
+
+    def __init__(self, subject: str, *, not_before: str, not_after: str, at: str) -> None:
+        self.subject = subject
+        self.not_before = not_before
+        self.not_after = not_after
+        self.at = at
+        state = "expired" if at > not_after else "not yet valid"
+        super().__init__(
+            f"certificate {subject} is {state} at {at} (valid {not_before} to {not_after})"
+        )
+
+
+class WeakKey(InvalidCertificateRequest):
+    """A key or signature is weaker than Java's default security settings accept.
+
+    Java 17 disables RSA keys under 2048 bits and SHA-1 signatures for TLS, so a broker or
+    client given such material fails at its first handshake; we refuse it up front instead.
+    """
+
+    def __init__(self, what: str, reason: str) -> None:
+        self.what = what
+        self.reason = reason
+        super().__init__(f"{what}: {reason}")
+
+
+class InvalidDnsName(InvalidCertificateRequest):
+    """A DNS name for a subject alternative name is not a valid host name (or wildcard)."""
+
+    def __init__(self, name: str, reason: str) -> None:
+        self.name = name
+        self.reason = reason
+        super().__init__(f"invalid DNS name {name!r}: {reason}")
+
+
+class InvalidPrincipalMappingRule(InvalidInput):
+    """``ssl.principal.mapping.rules`` holds a rule that Kafka would refuse at start-up."""
+
+    def __init__(self, rule: str, reason: str) -> None:
+        self.rule = rule
+        self.reason = reason
+        super().__init__(f"invalid principal mapping rule {rule!r}: {reason}")

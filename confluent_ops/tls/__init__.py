@@ -1,0 +1,90 @@
+"""Security material for Kafka, built in memory: CAs, certificates, stores, JAAS, client configs.
+
+Pure builders on the ``cryptography`` package (and pyjks for JKS): no subprocess, no socket, no
+client library. The one module that touches the disk is :mod:`confluent_ops.tls.files`, which
+writes keys and stores with mode 0600, atomically. Everything that is secret (keys, passwords,
+JAAS text) stays out of reprs and error messages; it is revealed only by methods whose names
+say where it goes (``private_key_pem()``, ``to_librdkafka()``, ``to_jaas_config()``).
+
+A typical use::
+
+    ca = CertificateAuthority.self_signed("kafka-ca", key_type=KeyType.EC_P256)
+    broker = ca.issue_server("kafka-0", sans=SubjectAlternativeNames.for_pod(
+        statefulset="kafka", ordinal=0, namespace="confluent"))
+    bundle = write_store_bundle(broker, ca, "/etc/kafka/secrets")
+"""
+
+from __future__ import annotations
+
+from confluent_ops.tls.authority import CertificateAuthority, subject_name
+from confluent_ops.tls.broker_config import BrokerListenerSecurity, ClientAuth
+from confluent_ops.tls.certificates import (
+    CertificateUsage,
+    IssuedCertificate,
+    certificates_to_pem,
+    load_certificates_pem,
+)
+from confluent_ops.tls.client_config import ClientSecurity, ClientTlsFiles, SecurityProtocol
+from confluent_ops.tls.files import (
+    AuthorityFiles,
+    StoreBundle,
+    read_authority,
+    write_authority,
+    write_store_bundle,
+)
+from confluent_ops.tls.jaas import (
+    JaasLoginModule,
+    SaslCredentials,
+    SaslMechanism,
+    jaas_quote,
+    parse_jaas_config,
+)
+from confluent_ops.tls.keys import KeyType
+from confluent_ops.tls.names import SubjectAlternativeNames, validate_dns_name
+from confluent_ops.tls.principal import PrincipalMapper, PrincipalMappingRule, distinguished_name
+from confluent_ops.tls.properties import java_properties_text
+from confluent_ops.tls.stores import (
+    StoreSet,
+    generate_store_password,
+    keystore_jks,
+    keystore_pkcs12,
+    truststore_jks,
+    truststore_pkcs12,
+)
+
+__all__ = [
+    "AuthorityFiles",
+    "BrokerListenerSecurity",
+    "CertificateAuthority",
+    "CertificateUsage",
+    "ClientAuth",
+    "ClientSecurity",
+    "ClientTlsFiles",
+    "IssuedCertificate",
+    "JaasLoginModule",
+    "KeyType",
+    "PrincipalMapper",
+    "PrincipalMappingRule",
+    "SaslCredentials",
+    "SaslMechanism",
+    "SecurityProtocol",
+    "StoreBundle",
+    "StoreSet",
+    "SubjectAlternativeNames",
+    "certificates_to_pem",
+    "distinguished_name",
+    "generate_store_password",
+    "jaas_quote",
+    "java_properties_text",
+    "keystore_jks",
+    "keystore_pkcs12",
+    "load_certificates_pem",
+    "parse_jaas_config",
+    "read_authority",
+    "subject_name",
+    "truststore_jks",
+    "truststore_pkcs12",
+    "validate_dns_name",
+    "write_authority",
+    "write_store_bundle",
+]

@@ -1,0 +1,163 @@
+"""Writing security material to disk: the one place in ``confluent_ops.tls`` that does I/O.
+
+Every file of a set is first written beside its target under a temporary name (created with
+its final mode, so a key is never readable by others even for an instant), flushed, and only
+then renamed into place. If anything fails, the temporaries are removed: a directory never
+holds half a bundle or a partial key file. Keys, password files and stores get mode 0600;
+certificates 0644.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+import attrs
+from cryptography import x509
+
+from confluent_ops.model.secret import Secret
+from confluent_ops.tls.authority import CertificateAuthority
+from confluent_ops.tls.certificates import IssuedCertificate
+from confluent_ops.tls.stores import StoreSet
+
+__all__ = [
+    "AuthorityFiles",
+    "StoreBundle",
+    "read_authority",
+    "write_authority",
+    "write_files",
+    "write_store_bundle",
+]
+
+PRIVATE = 0o600
+PUBLIC = 0o644
+
+CA_CERTIFICATE = "ca.crt"
+CA_KEY = "ca.key"
+
+
+def write_files(directory: Path, files: Mapping[str, tuple[bytes, int]]) -> None:
+    """Write ``{name: (content, mode)}`` into ``directory``: all of them, or none.
+
+    The directory is created (mode 0700) when missing. Existing files of the same names are
+    replaced only once every new file has been written in full.
+    """
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for name, (content, mode) in files.items():
+            target = directory / name
+            partial = directory / f".{name}.partial"
+            with contextlib.suppress(FileNotFoundError):
+                partial.unlink()
+            descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+            staged.append((partial, target))
+            with os.fdopen(descriptor, "wb") as handle:
+                handle.write(content)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.chmod(partial, mode)  # the umask may have narrowed a public file's mode
+        for partial, target in staged:
+            partial.replace(target)
+    except BaseException:
+        for partial, _ in staged:
+            with contextlib.suppress(FileNotFoundError):
+                partial.unlink()
+        raise
+
+
+@attrs.frozen
+class StoreBundle:
+    """Where a bundle's files are, and its store password (a Secret: never in a repr)."""
+
+    directory: Path
+    tls_crt: Path
+    tls_key: Path
+    ca_crt: Path
+    keystore_p12: Path
+    keystore_jks: Path
+    truststore_p12: Path
+    truststore_jks: Path
+    password_file: Path
+    password: Secret
+
+
+def write_store_bundle(
+    issued: IssuedCertificate,
+    trust: CertificateAuthority | tuple[x509.Certificate, ...],
+    directory: Path | str,
+    *,
+    password: Secret | None = None,
+) -> StoreBundle:
+    """Write every store for ``issued`` into ``directory`` (the layout of ``certs issue``).
+
+    ``tls.crt`` (leaf then chain), ``tls.key``, ``ca.crt``, ``keystore.p12``, ``keystore.jks``,
+    ``truststore.p12``, ``truststore.jks`` and ``password`` (the store password, no newline).
+    All stores share the password, generated when ``password`` is None. Everything is built in
+    memory first, so invalid input raises before any file exists.
+    """
+    stores = StoreSet.build(issued, trust, password=password)
+    root = Path(directory)
+    write_files(
+        root,
+        {
+            "tls.crt": (stores.tls_crt.encode("ascii"), PUBLIC),
+            "tls.key": (stores.tls_key.reveal().encode("ascii"), PRIVATE),
+            "ca.crt": (stores.ca_crt.encode("ascii"), PUBLIC),
+            "keystore.p12": (stores.keystore_p12, PRIVATE),
+            "keystore.jks": (stores.keystore_jks, PRIVATE),
+            "truststore.p12": (stores.truststore_p12, PRIVATE),
+            "truststore.jks": (stores.truststore_jks, PRIVATE),
+            "password": (stores.password.reveal().encode("utf-8"), PRIVATE),
+        },
+    )
+    return StoreBundle(
+        directory=root,
+        tls_crt=root / "tls.crt",
+        tls_key=root / "tls.key",
+        ca_crt=root / "ca.crt",
+        keystore_p12=root / "keystore.p12",
+        keystore_jks=root / "keystore.jks",
+        truststore_p12=root / "truststore.p12",
+        truststore_jks=root / "truststore.jks",
+        password_file=root / "password",
+        password=stores.password,
+    )
+
+
+@attrs.frozen
+class AuthorityFiles:
+    """Where a CA's certificate and key were written."""
+
+    ca_crt: Path
+    ca_key: Path
+
+
+def write_authority(authority: CertificateAuthority, directory: Path | str) -> AuthorityFiles:
+    """Write ``ca.crt`` (the CA then its chain) and ``ca.key`` (mode 0600) into ``directory``."""
+    root = Path(directory)
+    write_files(
+        root,
+        {
+            CA_CERTIFICATE: (authority.to_pem().encode("ascii"), PUBLIC),
+            CA_KEY: (authority.private_key_pem().reveal().encode("ascii"), PRIVATE),
+        },
+    )
+    return AuthorityFiles(ca_crt=root / CA_CERTIFICATE, ca_key=root / CA_KEY)
+
+
+def read_authority(
+    directory: Path | str, *, now: datetime.datetime | None = None
+) -> CertificateAuthority:
+    """Adopt the CA in ``directory`` (``ca.crt`` and ``ca.key``, as ``certs ca`` writes them).
+
+    A missing file raises FileNotFoundError; an unusable CA a typed error
+    (see :meth:`CertificateAuthority.from_pem`).
+    """
+    root = Path(directory)
+    certificate = (root / CA_CERTIFICATE).read_bytes()
+    key = (root / CA_KEY).read_bytes()
+    return CertificateAuthority.from_pem(certificate, key, now=now)
