@@ -18,8 +18,13 @@ __all__ = [
     "InvalidDnsName",
     "InvalidInput",
     "InvalidPrincipalMappingRule",
+    "JavaNotFound",
+    "KafkaVersionUnavailable",
     "KeyMismatch",
     "MalformedFile",
+    "NotReady",
+    "PortInUse",
+    "TestbedError",
     "UnknownBroker",
     "UnknownPartition",
     "UnsafeOperation",
@@ -85,6 +90,66 @@ class ImpossiblePlan(InvalidInput):
 
 class UnsafeOperation(ConfluentOpsError):  # noqa: N818 - the name reads as the condition
     """An operation was refused because doing it would put data or availability at risk."""
+
+
+# --- The local testbed (confluent_ops.testing): real Kafka and ZooKeeper processes -----------
+
+
+class TestbedError(ConfluentOpsError):
+    """A local Kafka or ZooKeeper process could not be provided.
+
+    Raised by :mod:`confluent_ops.testing`; every process it had started is stopped before the
+    error reaches the caller, so catching it never leaves an orphan behind.
+    """
+
+    __test__ = False  # a class whose name starts with "Test" is not a pytest test class
+
+
+class KafkaVersionUnavailable(TestbedError):  # noqa: N818 - the name reads as the condition
+    """A Kafka version could not be resolved into jars (Maven has no such release, or is absent).
+
+    ``version`` is the version asked for; ``detail`` says what the resolver saw.
+    """
+
+    def __init__(self, version: str, detail: str) -> None:
+        self.version = version
+        self.detail = detail
+        super().__init__(
+            f"Kafka {version} is not available: {detail}; to use a distribution you have "
+            f"unpacked, set KAFKA_HOME to its directory (the one holding libs/)"
+        )
+
+
+class JavaNotFound(TestbedError):  # noqa: N818 - the name reads as the condition
+    """No ``java`` (or another required program such as ``mvn``) is on this machine."""
+
+    def __init__(self, program: str, hint: str) -> None:
+        self.program = program
+        self.hint = hint
+        super().__init__(f"{program} not found: {hint}")
+
+
+class PortInUse(TestbedError):  # noqa: N818 - the name reads as the condition
+    """A TCP port the testbed must bind is already taken by another process."""
+
+    def __init__(self, port: int, purpose: str) -> None:
+        self.port = port
+        self.purpose = purpose
+        super().__init__(f"port 127.0.0.1:{port} is already in use ({purpose})")
+
+
+class NotReady(TestbedError):  # noqa: N818 - the name reads as the condition
+    """A process did not become ready within its timeout, or exited while starting.
+
+    ``log_tail`` holds the last lines of the process's own log, which is where the reason is.
+    """
+
+    def __init__(self, name: str, reason: str, log_tail: str) -> None:
+        self.name = name
+        self.reason = reason
+        self.log_tail = log_tail
+        tail = f"\n--- last lines of its log ---\n{log_tail}" if log_tail else ""
+        super().__init__(f"{name} is not ready: {reason}{tail}")
 
 
 # --- Security material (confluent_ops.tls): certificates, keys, stores, principal rules -------

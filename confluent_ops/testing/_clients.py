@@ -1,0 +1,69 @@
+"""The few client calls the testbed makes itself: asking a broker what it sees.
+
+Readiness is judged by the broker, not by its log or an open port: a broker is ready when it
+answers a metadata request listing itself (in KRaft that means registered and unfenced; in
+ZooKeeper mode, registered in the controller's view). The calls are kept here, in one module, so
+that the rest of :mod:`confluent_ops.testing` stays free of client-library details.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+
+from confluent_kafka import KafkaException
+from confluent_kafka.admin import AdminClient
+
+__all__ = ["QUIET_LOGGER", "brokers_seen_by", "create_scram_users"]
+
+QUIET_LOGGER = logging.getLogger("confluent_ops.testing.client")
+"""librdkafka's own log lines (connection refused while a broker starts) go here, not stderr."""
+
+
+def brokers_seen_by(
+    bootstrap: str, *, timeout: float = 2.0, config: Mapping[str, str] | None = None
+) -> frozenset[int]:
+    """The broker ids that the broker(s) at ``bootstrap`` list in a metadata response.
+
+    An unreachable broker yields the empty set: "not yet" is the normal answer while starting.
+    """
+    admin = AdminClient(
+        {
+            "bootstrap.servers": bootstrap,
+            "socket.connection.setup.timeout.ms": str(int(timeout * 1000)),
+            "reconnect.backoff.max.ms": "200",
+            **(config or {}),
+        },
+        logger=QUIET_LOGGER,
+    )
+    try:
+        metadata = admin.list_topics(timeout=timeout)
+    except KafkaException:
+        return frozenset()
+    return frozenset(int(broker_id) for broker_id in metadata.brokers)
+
+
+def create_scram_users(
+    bootstrap: str,
+    users: Mapping[str, str],
+    *,
+    mechanisms: tuple[str, ...] = ("SCRAM-SHA-256", "SCRAM-SHA-512"),
+    timeout: float = 30.0,
+) -> None:
+    """Give each user SCRAM credentials (the broker salts and stores them in its metadata)."""
+    from confluent_kafka.admin import (  # type: ignore[attr-defined]  # noqa: PLC0415
+        ScramCredentialInfo,
+        ScramMechanism,
+        UserScramCredentialAlteration,
+        UserScramCredentialUpsertion,
+    )
+
+    admin = AdminClient({"bootstrap.servers": bootstrap}, logger=QUIET_LOGGER)
+    for mechanism in mechanisms:  # one request may alter a user only once
+        info = ScramCredentialInfo(getattr(ScramMechanism, mechanism.replace("-", "_")), 4096)
+        upserts: list[UserScramCredentialAlteration] = [
+            UserScramCredentialUpsertion(user, info, password.encode("utf-8"))
+            for user, password in users.items()
+        ]
+        for future in admin.alter_user_scram_credentials(upserts).values():
+            future.result(timeout=timeout)

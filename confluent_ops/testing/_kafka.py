@@ -1,0 +1,679 @@
+"""Real Apache Kafka brokers and controllers on 127.0.0.1, as a context manager.
+
+``LocalKafkaCluster`` starts N brokers (with racks) in KRaft mode, beside one or three dedicated
+controllers by default so that stopping any broker never costs the quorum, or with combined
+broker-controllers, or in ZooKeeper mode (3.9 only) against a real ZooKeeper. Storage is formatted
+by Kafka's own storage tool. A broker counts as started when it answers a metadata request that
+lists itself. Brokers can be stopped (SIGTERM: a controlled shutdown), killed (SIGKILL) and
+started again, on another version or with other configs, which is what the roll, drain and
+upgrade steps are proven against.
+"""
+
+from __future__ import annotations
+
+import base64
+import shutil
+import subprocess
+import tempfile
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from types import MappingProxyType, TracebackType
+
+import attrs
+
+from confluent_ops.errors import InvalidInput, NotReady, TestbedError
+from confluent_ops.model.secret import Secret
+from confluent_ops.testing._clients import brokers_seen_by, create_scram_users
+from confluent_ops.testing._jvm import jvm_options, write_logging_configs, write_properties
+from confluent_ops.testing._processes import (
+    ManagedProcess,
+    accepts_connections,
+    find_java,
+    free_port,
+    probe_port,
+    wait_for,
+)
+from confluent_ops.testing._resolve import (
+    DEFAULT_KAFKA_VERSION,
+    KafkaDistribution,
+    KafkaVersion,
+    resolve_kafka,
+)
+from confluent_ops.testing._tls import TestbedTls
+from confluent_ops.testing._zookeeper import ZooKeeperEnsemble
+
+__all__ = ["BrokerSpec", "LocalKafkaCluster"]
+
+LISTENERS = ("PLAINTEXT", "SSL", "SASL_SSL")
+SASL_MECHANISMS = ("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512")
+CONTROLLER_ID_BASE = 3000
+_START_ATTEMPTS = 3
+
+
+def _frozen_ports(ports: Mapping[str, int]) -> Mapping[str, int]:
+    return MappingProxyType(dict(ports))
+
+
+@attrs.frozen
+class BrokerSpec:
+    """One node of a local cluster: its id, roles, rack and the ports of its listeners."""
+
+    node_id: int
+    roles: tuple[str, ...]
+    rack: str | None
+    ports: Mapping[str, int] = attrs.field(converter=_frozen_ports, hash=False)
+
+    @property
+    def is_broker(self) -> bool:
+        return "broker" in self.roles
+
+    @property
+    def is_controller(self) -> bool:
+        return "controller" in self.roles
+
+    @property
+    def name(self) -> str:
+        return f"broker-{self.node_id}" if self.is_broker else f"controller-{self.node_id}"
+
+    def address(self, listener: str = "PLAINTEXT") -> str:
+        return f"127.0.0.1:{self.ports[listener]}"
+
+
+class _Node:
+    """A node's mutable side: the version it runs now, its process, its folder."""
+
+    def __init__(self, spec: BrokerSpec, folder: Path, version: KafkaVersion) -> None:
+        self.spec = spec
+        self.folder = folder
+        self.version = version
+        self.process: ManagedProcess | None = None
+        self.extra_config: dict[str, str] = {}
+
+    @property
+    def running(self) -> bool:
+        return self.process is not None and self.process.running
+
+
+class LocalKafkaCluster:
+    """A real Kafka cluster of local JVM processes, stopped on exit whatever happens.
+
+    ``brokers`` brokers get ids ``0..brokers-1`` and racks ``zone-a``, ``zone-b``, ... (``racks``
+    of them, round robin). In KRaft mode ``controllers`` (1 or 3) dedicated controllers get ids
+    from 3000, unless ``combined`` makes brokers ``0..controllers-1`` controllers too. With
+    ``zookeeper=True`` (Kafka 3.9 only) a one-server :class:`ZooKeeperEnsemble` is started for the
+    cluster; pass an ensemble to share one. ``version`` defaults to 4.1.1 (3.9.1 in ZooKeeper
+    mode). ``listeners`` adds ``SSL`` (client certificates required) and ``SASL_SSL`` (PLAIN and
+    SCRAM) beside ``PLAINTEXT``, which brokers always keep for their own traffic.
+    """
+
+    def __init__(
+        self,
+        brokers: int = 3,
+        *,
+        version: str | KafkaVersion | None = None,
+        racks: int = 1,
+        controllers: int = 1,
+        combined: bool = False,
+        zookeeper: bool | ZooKeeperEnsemble = False,
+        listeners: Sequence[str] = ("PLAINTEXT",),
+        sasl_users: Mapping[str, Secret] | None = None,
+        tls: TestbedTls | None = None,
+        broker_config: Mapping[str, object] | None = None,
+        heap_mb: int = 256,
+        controller_heap_mb: int = 192,
+        ready_timeout: float = 90.0,
+        base_port: int | None = None,
+        workdir: str | Path | None = None,
+        cache: Path | None = None,
+    ) -> None:
+        if brokers < 1:
+            raise InvalidInput(f"a cluster needs at least one broker, not {brokers}")
+        if racks < 1:
+            raise InvalidInput(f"racks must be at least 1, not {racks}")
+        unknown = sorted(set(listeners) - set(LISTENERS))
+        if unknown:
+            raise InvalidInput(f"unknown listener(s) {unknown}; known: {list(LISTENERS)}")
+        self.zookeeper_mode = zookeeper is not False
+        if not self.zookeeper_mode and controllers not in (1, 3):
+            raise InvalidInput(f"a KRaft quorum here has 1 or 3 controllers, not {controllers}")
+        if combined and controllers > brokers:
+            raise InvalidInput(f"{controllers} combined controllers need as many brokers")
+        chosen = version or ("3.9.1" if self.zookeeper_mode else DEFAULT_KAFKA_VERSION)
+        self.version = chosen if isinstance(chosen, KafkaVersion) else KafkaVersion.parse(chosen)
+        if self.zookeeper_mode and not self.version.supports_zookeeper:
+            raise InvalidInput(f"Kafka {self.version} has no ZooKeeper mode (it ended with 3.9)")
+        self._broker_count = brokers
+        self._racks = racks
+        self._controllers = 0 if self.zookeeper_mode else controllers
+        self._combined = combined and not self.zookeeper_mode
+        self._zookeeper_arg = zookeeper
+        self.listeners = ("PLAINTEXT", *sorted(set(listeners) - {"PLAINTEXT"}))
+        secure = any(name != "PLAINTEXT" for name in self.listeners)
+        self.sasl_users: dict[str, Secret] = dict(sasl_users or {})
+        if "SASL_SSL" in self.listeners and not self.sasl_users:
+            self.sasl_users = {"admin": Secret(base64.b32encode(uuid.uuid4().bytes).decode())}
+        self._tls_arg = tls
+        self.tls: TestbedTls | None = tls if secure else None
+        self._broker_config = {
+            key: _property(value) for key, value in (broker_config or {}).items()
+        }
+        self._heap_mb = heap_mb
+        self._controller_heap_mb = controller_heap_mb
+        self.ready_timeout = ready_timeout
+        self._base_port = base_port
+        self._workdir_arg = Path(workdir) if workdir is not None else None
+        self._cache = cache
+        self.workdir = Path()
+        self.cluster_id = _random_cluster_id()
+        self.ensemble: ZooKeeperEnsemble | None = None
+        self._own_ensemble = False
+        self._nodes: dict[int, _Node] = {}
+        self._distributions: dict[KafkaVersion, KafkaDistribution] = {}
+        self._java = ""
+        self._logging: tuple[Path, Path] = (Path(), Path())
+        self._temporary = False
+
+    # -- the context manager -------------------------------------------------------------
+
+    def __enter__(self) -> LocalKafkaCluster:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close(keep_files=exc_type is not None)
+
+    def start(self) -> None:
+        """Resolve the jars, format storage, start every node and wait until all brokers serve."""
+        self._java = find_java()
+        self._distributions[self.version] = resolve_kafka(self.version, cache=self._cache)
+        if self._workdir_arg is None:
+            self.workdir = Path(tempfile.mkdtemp(prefix="confluent-ops-kafka-"))
+            self._temporary = True
+        else:
+            self.workdir = self._workdir_arg
+            self.workdir.mkdir(parents=True, exist_ok=True)
+        try:
+            self._logging = write_logging_configs(self.workdir / "config")
+            if self.tls is None and any(name != "PLAINTEXT" for name in self.listeners):
+                self.tls = TestbedTls.create(self.workdir / "tls")
+            if self.zookeeper_mode:
+                self._start_ensemble()
+            self._start_all()
+            if "SASL_SSL" in self.listeners:
+                create_scram_users(
+                    self.bootstrap_servers,
+                    {user: secret.reveal() for user, secret in self.sasl_users.items()},
+                )
+        except BaseException:
+            self.close(keep_files=True)
+            raise
+
+    def close(self, *, keep_files: bool = False) -> None:
+        """Stop brokers (controlled shutdown, in parallel), then controllers, then ZooKeeper."""
+        brokers = [node.process for node in self._nodes.values() if node.spec.is_broker]
+        _stop_together([process for process in brokers if process is not None])
+        controllers = [node.process for node in self._nodes.values() if not node.spec.is_broker]
+        _stop_together([process for process in controllers if process is not None])
+        for node in self._nodes.values():
+            node.process = None
+        if self.ensemble is not None and self._own_ensemble:
+            self.ensemble.close(keep_files=keep_files)
+            self.ensemble = None
+        if self._temporary and not keep_files:
+            shutil.rmtree(self.workdir, ignore_errors=True)
+
+    # -- what callers use ----------------------------------------------------------------
+
+    @property
+    def bootstrap_servers(self) -> str:
+        """``127.0.0.1:P,...``: the PLAINTEXT listener of every broker."""
+        return self.bootstrap_for("PLAINTEXT")
+
+    def bootstrap_for(self, listener: str) -> str:
+        """The bootstrap list of one listener (``PLAINTEXT``, ``SSL`` or ``SASL_SSL``)."""
+        if listener not in self.listeners:
+            raise InvalidInput(f"this cluster has no {listener} listener: {list(self.listeners)}")
+        return ",".join(spec.address(listener) for spec in self.broker_specs)
+
+    @property
+    def broker_ids(self) -> tuple[int, ...]:
+        return tuple(spec.node_id for spec in self.broker_specs)
+
+    @property
+    def broker_specs(self) -> tuple[BrokerSpec, ...]:
+        return tuple(node.spec for node in self._nodes.values() if node.spec.is_broker)
+
+    @property
+    def controller_ids(self) -> tuple[int, ...]:
+        return tuple(node.spec.node_id for node in self._nodes.values() if node.spec.is_controller)
+
+    def running_broker_ids(self) -> tuple[int, ...]:
+        return tuple(
+            node.spec.node_id
+            for node in self._nodes.values()
+            if node.spec.is_broker and node.running
+        )
+
+    def version_of(self, node_id: int) -> KafkaVersion:
+        """The Kafka version node ``node_id`` runs (or last ran)."""
+        return self._node(node_id).version
+
+    def pid_of(self, node_id: int) -> int | None:
+        process = self._node(node_id).process
+        return process.pid if process is not None and process.running else None
+
+    def pids(self) -> tuple[int, ...]:
+        """Every process of the cluster that runs now (ZooKeeper's included)."""
+        own = tuple(
+            node.process.pid
+            for node in self._nodes.values()
+            if node.process is not None and node.process.running
+        )
+        return own + (self.ensemble.pids() if self.ensemble and self._own_ensemble else ())
+
+    def client_config(
+        self, listener: str = "PLAINTEXT", *, user: str | None = None, mechanism: str = "PLAIN"
+    ) -> dict[str, str]:
+        """A confluent-kafka configuration that reaches this cluster on ``listener``.
+
+        The result holds the SASL password in clear (a client library needs it): hand it to a
+        client, never to a log.
+        """
+        config = {"bootstrap.servers": self.bootstrap_for(listener)}
+        if listener == "PLAINTEXT":
+            return config
+        assert self.tls is not None
+        config |= {"security.protocol": listener, "ssl.ca.location": str(self.tls.ca_crt)}
+        if listener == "SSL":
+            config |= {
+                "ssl.certificate.location": str(self.tls.client_crt),
+                "ssl.key.location": str(self.tls.client_key),
+            }
+            return config
+        name = user or next(iter(self.sasl_users))
+        if mechanism not in SASL_MECHANISMS:
+            raise InvalidInput(f"unknown SASL mechanism {mechanism}; known: {SASL_MECHANISMS}")
+        return config | {
+            "sasl.mechanism": mechanism,
+            "sasl.username": name,
+            "sasl.password": self.sasl_users[name].reveal(),
+        }
+
+    def stop_broker(self, node_id: int, *, timeout: float = 60.0) -> int | None:
+        """SIGTERM: the broker's controlled shutdown (it hands over its leaderships first)."""
+        process = self._running_process(node_id)
+        return process.stop(grace=timeout)
+
+    def kill_broker(self, node_id: int) -> int | None:
+        """SIGKILL: a crash; the controller notices when the broker's session expires."""
+        return self._running_process(node_id).kill()
+
+    def start_broker(
+        self,
+        node_id: int,
+        *,
+        version: str | KafkaVersion | None = None,
+        config: Mapping[str, object] | None = None,
+        timeout: float | None = None,
+    ) -> None:
+        """Start a stopped broker again, on ``version`` and with ``config`` if given.
+
+        ``config`` replaces the extra properties given at the last start of this broker (the
+        cluster's ``broker_config`` always applies). Returns when the broker answers metadata
+        listing itself.
+        """
+        node = self._node(node_id)
+        if node.running:
+            raise TestbedError(f"{node.spec.name} is running; stop or kill it first")
+        if version is not None:
+            wanted = version if isinstance(version, KafkaVersion) else KafkaVersion.parse(version)
+            if self.zookeeper_mode and not wanted.supports_zookeeper:
+                raise InvalidInput(f"Kafka {wanted} cannot join a ZooKeeper-mode cluster")
+            self._distribution(wanted)
+            node.version = wanted
+        if config is not None:
+            node.extra_config = {key: _property(value) for key, value in config.items()}
+        for listener, port in node.spec.ports.items():
+            probe_port(port, f"{listener} listener of {node.spec.name}")
+        self._launch(node)
+        self._wait_ready([node], timeout or self.ready_timeout)
+
+    def wait_for_brokers(self, ids: Iterable[int], *, timeout: float = 30.0) -> None:
+        """Wait until the cluster's metadata lists exactly the brokers ``ids``.
+
+        After a kill the controller fences the broker only when its session expires (6 s here);
+        tests that need the cluster's own view to agree wait on this rather than sleeping.
+        """
+        wanted = frozenset(ids)
+        running = self.running_broker_ids()
+        if not running:
+            raise TestbedError("no broker is running to ask")
+        bootstrap = ",".join(self._node(i).spec.address() for i in running)
+        if not wait_for(lambda: brokers_seen_by(bootstrap) == wanted, timeout=timeout):
+            seen = sorted(brokers_seen_by(bootstrap))
+            raise NotReady("cluster", f"metadata lists {seen}, not {sorted(wanted)}", "")
+
+    def log_tails(self, lines: int = 30) -> str:
+        """The last lines of every process's log: what a failing test shows."""
+        parts = []
+        for node in self._nodes.values():
+            if node.process is not None:
+                parts.append(f"--- {node.spec.name} ({node.process.log_path}) ---")
+                parts.append(node.process.log_tail(lines))
+        if self.ensemble is not None and self._own_ensemble:
+            parts.append(self.ensemble.log_tails(lines))
+        return "\n".join(parts)
+
+    def log_path(self, node_id: int) -> Path:
+        return self._node(node_id).folder / "process.log"
+
+    # -- internals -----------------------------------------------------------------------
+
+    def _node(self, node_id: int) -> _Node:
+        try:
+            return self._nodes[node_id]
+        except KeyError:
+            raise InvalidInput(
+                f"no node {node_id} in this cluster: {sorted(self._nodes)}"
+            ) from None
+
+    def _running_process(self, node_id: int) -> ManagedProcess:
+        node = self._node(node_id)
+        if node.process is None or not node.process.running:
+            raise TestbedError(f"{node.spec.name} is not running")
+        return node.process
+
+    def _distribution(self, version: KafkaVersion) -> KafkaDistribution:
+        if version not in self._distributions:
+            self._distributions[version] = resolve_kafka(version, cache=self._cache)
+        return self._distributions[version]
+
+    def _start_ensemble(self) -> None:
+        if isinstance(self._zookeeper_arg, ZooKeeperEnsemble):
+            self.ensemble = self._zookeeper_arg
+            return
+        self.ensemble = ZooKeeperEnsemble(1, workdir=self.workdir / "zookeeper")
+        self._own_ensemble = True
+        self.ensemble.start()
+
+    def _start_all(self) -> None:
+        """Lay out, format and start every node; on a lost port race, start over on new ports."""
+        for attempt in range(1, _START_ATTEMPTS + 1):
+            self._nodes = {}
+            for spec in self._plan_nodes():
+                folder = self.workdir / spec.name
+                shutil.rmtree(folder, ignore_errors=True)
+                self._nodes[spec.node_id] = _Node(spec, folder, self.version)
+            if not self.zookeeper_mode:
+                self._format_all()
+            for node in self._nodes.values():
+                self._launch(node)
+            try:
+                self._wait_ready(list(self._nodes.values()), self.ready_timeout)
+                return
+            except NotReady:
+                lost_race = self._base_port is None and any(
+                    node.process is not None and node.process.log_contains("Address already in use")
+                    for node in self._nodes.values()
+                )
+                if not lost_race or attempt == _START_ATTEMPTS:
+                    raise
+                _stop_together([n.process for n in self._nodes.values() if n.process is not None])
+
+    def _plan_nodes(self) -> list[BrokerSpec]:
+        ports = self._port_source()
+        specs = []
+        for index in range(self._broker_count):
+            roles: tuple[str, ...] = ("broker",)
+            if self._combined and index < self._controllers:
+                roles = ("broker", "controller")
+            listener_ports = {name: next(ports) for name in self.listeners}
+            if "controller" in roles:
+                listener_ports["CONTROLLER"] = next(ports)
+            rack = f"zone-{chr(ord('a') + index % self._racks)}"
+            specs.append(BrokerSpec(index, roles, rack, listener_ports))
+        if not self._combined:
+            for index in range(self._controllers):
+                node_id = CONTROLLER_ID_BASE + index
+                specs.append(
+                    BrokerSpec(node_id, ("controller",), None, {"CONTROLLER": next(ports)})
+                )
+        return specs
+
+    def _port_source(self) -> _Ports:
+        return _Ports(self._base_port)
+
+    def _quorum_voters(self) -> str:
+        return ",".join(
+            f"{node.spec.node_id}@{node.spec.address('CONTROLLER')}"
+            for node in self._nodes.values()
+            if node.spec.is_controller
+        )
+
+    def _properties(self, node: _Node) -> dict[str, str]:
+        spec = node.spec
+        values: dict[str, str] = {}
+        listeners = {name: port for name, port in spec.ports.items() if name != "CONTROLLER"}
+        protocol_map = {name: name for name in listeners}
+        if self.zookeeper_mode:
+            assert self.ensemble is not None
+            values["broker.id"] = str(spec.node_id)
+            values["zookeeper.connect"] = f"{self.ensemble.hosts}/kafka-{self.cluster_id}"
+        else:
+            values["process.roles"] = ",".join(spec.roles)
+            values["node.id"] = str(spec.node_id)
+            values["controller.quorum.voters"] = self._quorum_voters()
+            values["controller.listener.names"] = "CONTROLLER"
+            protocol_map["CONTROLLER"] = "PLAINTEXT"
+        all_listeners = dict(listeners)
+        if spec.is_controller:
+            all_listeners["CONTROLLER"] = spec.ports["CONTROLLER"]
+        values["listeners"] = ",".join(f"{n}://127.0.0.1:{p}" for n, p in all_listeners.items())
+        values["listener.security.protocol.map"] = ",".join(
+            f"{k}:{v}" for k, v in protocol_map.items()
+        )
+        values["log.dirs"] = str(node.folder / "data")
+        values["num.network.threads"] = "2"
+        values["num.io.threads"] = "2"
+        values["background.threads"] = "2"
+        values["num.recovery.threads.per.data.dir"] = "1"
+        values["broker.session.timeout.ms"] = "6000"
+        if spec.is_broker:
+            values |= self._broker_properties(node, listeners)
+        if self.tls is not None and spec.is_broker:
+            values |= self._security_properties()
+        values |= self._broker_config if spec.is_broker else {}
+        values |= node.extra_config
+        return values
+
+    def _broker_properties(self, node: _Node, listeners: Mapping[str, int]) -> dict[str, str]:
+        replicas = str(min(3, self._broker_count))
+        min_isr = str(min(2, self._broker_count))
+        values = {
+            "advertised.listeners": ",".join(f"{n}://127.0.0.1:{p}" for n, p in listeners.items()),
+            "inter.broker.listener.name": "PLAINTEXT",
+            "num.replica.fetchers": "1",
+            "log.cleaner.threads": "1",
+            "log.cleaner.dedupe.buffer.size": str(8 * 1024 * 1024),
+            "offsets.topic.num.partitions": "4",
+            "offsets.topic.replication.factor": replicas,
+            "transaction.state.log.num.partitions": "4",
+            "transaction.state.log.replication.factor": replicas,
+            "transaction.state.log.min.isr": min_isr,
+            "group.initial.rebalance.delay.ms": "0",
+            "broker.heartbeat.interval.ms": "500",
+        }
+        if node.spec.rack is not None:
+            values["broker.rack"] = node.spec.rack
+        if node.version.major >= 4:
+            values["share.coordinator.state.topic.replication.factor"] = replicas
+            values["share.coordinator.state.topic.min.isr"] = min_isr
+        return values
+
+    def _security_properties(self) -> dict[str, str]:
+        assert self.tls is not None
+        password = self.tls.password.reveal()
+        values = {
+            "ssl.keystore.type": "PKCS12",
+            "ssl.keystore.location": str(self.tls.server_keystore),
+            "ssl.keystore.password": password,
+            "ssl.key.password": password,
+            "ssl.truststore.type": "PKCS12",
+            "ssl.truststore.location": str(self.tls.truststore),
+            "ssl.truststore.password": password,
+        }
+        if "SSL" in self.listeners:
+            values["listener.name.ssl.ssl.client.auth"] = "required"
+        if "SASL_SSL" in self.listeners:
+            users = " ".join(
+                f'user_{name}="{secret.reveal()}"' for name, secret in self.sasl_users.items()
+            )
+            plain = "org.apache.kafka.common.security.plain.PlainLoginModule required"
+            scram = "org.apache.kafka.common.security.scram.ScramLoginModule required;"
+            values["sasl.enabled.mechanisms"] = ",".join(SASL_MECHANISMS)
+            values["listener.name.sasl_ssl.plain.sasl.jaas.config"] = f"{plain} {users};"
+            values["listener.name.sasl_ssl.scram-sha-256.sasl.jaas.config"] = scram
+            values["listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config"] = scram
+        return values
+
+    def _config_path(self, node: _Node) -> Path:
+        return write_properties(
+            node.folder / "server.properties", self._properties(node), private=self.tls is not None
+        )
+
+    def _format_all(self) -> None:
+        """Format every node's storage with Kafka's own tool, in parallel (one JVM each)."""
+        nodes = list(self._nodes.values())
+        with ThreadPoolExecutor(max_workers=len(nodes)) as pool:
+            failures = [f for f in pool.map(self._format, nodes) if f is not None]
+        if failures:
+            raise failures[0]
+
+    def _format(self, node: _Node) -> NotReady | None:
+        config = self._config_path(node)
+        (node.folder / "data").mkdir(parents=True, exist_ok=True)
+        distribution = self._distribution(node.version)
+        command = [
+            self._java,
+            *jvm_options(heap_mb=128, logging=self._logging, logs_dir=node.folder / "logs"),
+            "-cp",
+            distribution.classpath,
+            "kafka.tools.StorageTool",
+            "format",
+            "-t",
+            self.cluster_id,
+            "-c",
+            str(config),
+        ]
+        result = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+        if result.returncode != 0:
+            output = (result.stdout + result.stderr).strip().splitlines()
+            return NotReady(
+                f"storage of {node.spec.name}",
+                "kafka-storage format failed",
+                "\n".join(output[-20:]),
+            )
+        return None
+
+    def _launch(self, node: _Node) -> None:
+        config = self._config_path(node)
+        (node.folder / "logs").mkdir(parents=True, exist_ok=True)
+        distribution = self._distribution(node.version)
+        heap = self._heap_mb if node.spec.is_broker else self._controller_heap_mb
+        command = [
+            self._java,
+            *jvm_options(heap_mb=heap, logging=self._logging, logs_dir=node.folder / "logs"),
+            "-cp",
+            distribution.classpath,
+            "kafka.Kafka",
+            str(config),
+        ]
+        log_path = node.folder / "process.log"
+        with log_path.open("a", encoding="utf-8") as log:
+            log.write(
+                f"=== confluent-ops testbed: starting {node.spec.name} on Kafka {node.version}\n"
+            )
+        node.process = ManagedProcess(node.spec.name, command, log_path=log_path)
+
+    def _wait_ready(self, nodes: Sequence[_Node], timeout: float) -> None:
+        """Wait until each broker among ``nodes`` answers metadata listing itself.
+
+        A dedicated controller answers no client metadata; it counts as started once its
+        controller listener accepts connections (the brokers' own readiness proves the quorum).
+        """
+        pending = {node.spec.node_id: node for node in nodes}
+        watched = list(nodes)
+
+        def serves(node: _Node) -> bool:
+            if node.spec.is_broker:
+                return node.spec.node_id in brokers_seen_by(node.spec.address(), timeout=1.0)
+            return accepts_connections(node.spec.ports["CONTROLLER"])
+
+        def ready() -> bool:
+            for node_id, node in list(pending.items()):
+                if serves(node):
+                    del pending[node_id]
+            return not pending
+
+        def failed() -> str | None:
+            for node in watched:
+                if node.process is not None and node.process.exit_reason() is not None:
+                    return node.spec.name
+            return None
+
+        try:
+            done = wait_for(ready, timeout=timeout, interval=0.25, failed=failed)
+        except RuntimeError as exited:
+            node = next(n for n in watched if n.spec.name == str(exited))
+            assert node.process is not None
+            raise node.process.not_ready(node.process.exit_reason() or "exited") from None
+        if not done:
+            node = next(iter(pending.values()))
+            assert node.process is not None
+            raise node.process.not_ready(
+                f"did not answer metadata listing itself within {timeout:.0f} s"
+            )
+
+
+class _Ports:
+    """Ports for a cluster's listeners: free ephemeral ones, or consecutive from a base."""
+
+    def __init__(self, base: int | None) -> None:
+        self._next = base
+
+    def __iter__(self) -> _Ports:
+        return self
+
+    def __next__(self) -> int:
+        if self._next is None:
+            return free_port()
+        port = probe_port(self._next, "a port of the testbed's range")
+        self._next += 1
+        return port
+
+
+def _stop_together(processes: Sequence[ManagedProcess], grace: float = 30.0) -> None:
+    """SIGTERM all at once (a cluster stops in the time of its slowest node), then wait."""
+    with ThreadPoolExecutor(max_workers=max(1, len(processes))) as pool:
+        list(pool.map(lambda process: process.stop(grace=grace), processes))
+
+
+def _random_cluster_id() -> str:
+    """A cluster id as Kafka's ``Uuid.randomUuid`` makes them (base64url, no leading dash)."""
+    while True:
+        text = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        if not text.startswith("-"):
+            return text
+
+
+def _property(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)

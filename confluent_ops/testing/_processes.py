@@ -1,0 +1,228 @@
+"""Child processes that are always stopped: by their owner, on failure, and at interpreter exit.
+
+Every JVM the testbed starts runs in a process group of its own and is remembered by PID in one
+registry. Its owner stops it (SIGTERM, then SIGKILL after a grace period); if the owner never gets
+the chance (an exception mid-start, a failing test, a script that forgets ``with``), an ``atexit``
+hook stops whatever is still registered. A process's output goes to a log file kept beside its
+data, so that the reason a broker failed is one read away.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import errno
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+
+from confluent_ops.errors import JavaNotFound, NotReady, PortInUse
+
+__all__ = [
+    "ManagedProcess",
+    "accepts_connections",
+    "find_java",
+    "free_port",
+    "live_processes",
+    "probe_port",
+    "stop_all",
+    "wait_for",
+]
+
+_REGISTRY: dict[int, ManagedProcess] = {}
+_REGISTRY_LOCK = threading.Lock()
+
+
+def find_java() -> str:
+    """The ``java`` to run: ``$JAVA_HOME/bin/java`` when set, else the one on ``PATH``."""
+    home = os.environ.get("JAVA_HOME")
+    if home and Path(home, "bin", "java").exists():
+        return str(Path(home, "bin", "java"))
+    found = shutil.which("java")
+    if found is None:
+        raise JavaNotFound("java", "install a Java 17 runtime (apt-get install openjdk-17-jre)")
+    return found
+
+
+def free_port() -> int:
+    """An ephemeral port on 127.0.0.1 that was free a moment ago.
+
+    Another process may take it between this probe and the JVM's bind; callers that start a
+    server on it retry with a new port when the server reports "Address already in use".
+    """
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def probe_port(port: int, purpose: str) -> int:
+    """Check that a port chosen by the caller is free now; :class:`PortInUse` if it is taken.
+
+    The probe binds as the JVM does (``SO_REUSEADDR``), so a port whose last server just
+    stopped, with connections left in TIME_WAIT, counts as free, as it is for the restart.
+    """
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise PortInUse(port, purpose) from exc
+            raise
+    return port
+
+
+def accepts_connections(port: int, *, timeout: float = 1.0) -> bool:
+    """Whether something listens on ``127.0.0.1:port`` now."""
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def wait_for(
+    ready: Callable[[], bool],
+    *,
+    timeout: float,
+    interval: float = 0.2,
+    failed: Callable[[], str | None] = lambda: None,
+) -> bool:
+    """Poll ``ready`` until it holds or ``timeout`` passes; stop early when ``failed`` says why.
+
+    Returns whether ``ready`` held. ``failed`` returning a reason ends the wait at once (a
+    process that exited will never become ready) and surfaces as :class:`RuntimeError`, which
+    callers turn into :class:`NotReady` with the process's log.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        if ready():
+            return True
+        reason = failed()
+        if reason is not None:
+            raise RuntimeError(reason)
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(interval)
+
+
+class ManagedProcess:
+    """One started program, its log file, and the promise that it will be stopped."""
+
+    def __init__(
+        self,
+        name: str,
+        command: Sequence[str],
+        *,
+        log_path: Path,
+        env: Mapping[str, str] | None = None,
+        cwd: Path | None = None,
+    ) -> None:
+        self.name = name
+        self.command = tuple(command)
+        self.log_path = log_path
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        with log_path.open("ab") as log:
+            self._popen = subprocess.Popen(
+                self.command,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env=dict(env) if env is not None else None,
+                cwd=cwd,
+                start_new_session=True,
+            )
+        self.pid = self._popen.pid
+        with _REGISTRY_LOCK:
+            _REGISTRY[self.pid] = self
+
+    @property
+    def running(self) -> bool:
+        return self._popen.poll() is None
+
+    @property
+    def returncode(self) -> int | None:
+        return self._popen.poll()
+
+    def exit_reason(self) -> str | None:
+        """Why waiting for readiness is pointless: the process has exited (else ``None``)."""
+        code = self._popen.poll()
+        return None if code is None else f"{self.name} exited with code {code} while starting"
+
+    def log_tail(self, lines: int = 40) -> str:
+        """The last lines of the process's own output: where the reason for a failure is."""
+        try:
+            with self.log_path.open("rb") as log:
+                log.seek(0, os.SEEK_END)
+                size = log.tell()
+                log.seek(max(0, size - 64 * 1024))
+                text = log.read().decode("utf-8", errors="replace")
+        except FileNotFoundError:
+            return ""
+        return "\n".join(text.splitlines()[-lines:])
+
+    def log_contains(self, needle: str) -> bool:
+        try:
+            return needle in self.log_path.read_text(encoding="utf-8", errors="replace")
+        except FileNotFoundError:
+            return False
+
+    def not_ready(self, reason: str) -> NotReady:
+        return NotReady(self.name, reason, self.log_tail())
+
+    def stop(self, *, grace: float = 20.0) -> int | None:
+        """SIGTERM the process group, SIGKILL it after ``grace`` seconds; returns the exit code.
+
+        SIGTERM is what a broker treats as a controlled shutdown: it hands its leaderships over
+        before it exits, which is what the roll steps rely on.
+        """
+        return self._signal_and_wait(signal.SIGTERM, grace)
+
+    def kill(self) -> int | None:
+        """SIGKILL at once: a crash, no controlled shutdown."""
+        return self._signal_and_wait(signal.SIGKILL, 10.0)
+
+    def _signal_and_wait(self, sig: signal.Signals, grace: float) -> int | None:
+        if self._popen.poll() is None:
+            self._send(sig)
+            try:
+                self._popen.wait(timeout=grace)
+            except subprocess.TimeoutExpired:
+                self._send(signal.SIGKILL)
+                self._popen.wait(timeout=10.0)
+        with _REGISTRY_LOCK:
+            _REGISTRY.pop(self.pid, None)
+        return self._popen.returncode
+
+    def _send(self, sig: signal.Signals) -> None:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.pid, sig)
+
+    def __repr__(self) -> str:
+        state = "running" if self.running else f"exited {self.returncode}"
+        return f"ManagedProcess({self.name!r}, pid={self.pid}, {state})"
+
+
+def live_processes() -> tuple[ManagedProcess, ...]:
+    """Every process the testbed started and has not yet stopped, in this interpreter."""
+    with _REGISTRY_LOCK:
+        return tuple(_REGISTRY.values())
+
+
+def stop_all(grace: float = 10.0) -> None:
+    """Stop every registered process: the interpreter-exit safety net."""
+    processes = live_processes()
+    for process in processes:
+        process._send(signal.SIGTERM)
+    for process in processes:
+        process.stop(grace=grace)
+
+
+atexit.register(stop_all)
