@@ -7,7 +7,8 @@ import sys
 from collections.abc import Sequence
 
 from confluent_ops import __version__
-from confluent_ops.cli._app import EX_USAGE, CommandParser, UsageError, fail
+from confluent_ops.cli import _demo, _plan
+from confluent_ops.cli._app import EX_OK, EX_USAGE, CommandParser, UsageError, fail
 from confluent_ops.errors import ConfluentOpsError
 
 __all__ = ["build_parser", "main"]
@@ -23,6 +24,8 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=CommandParser)
     commands.required = True
     # Each subcommand module adds its own parsers here, in the order `--help` lists them.
+    _plan.register(commands)
+    _demo.register(commands)
     return parser
 
 
@@ -32,6 +35,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = parser.parse_args(argv)
         code: int = args.handler(args)
+    except BrokenPipeError:
+        return EX_OK  # the reader (a pager, `head`) has all it wanted
     except UsageError as error:
         print(error, file=sys.stderr)
         return EX_USAGE

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from confluent_ops.model.assignment import ClusterAssignment, TopicPartition
 from confluent_ops.model.broker import Broker, BrokerSet
+from confluent_ops.model.generate import SyntheticCluster, synthetic_cluster
 from confluent_ops.model.plan import PartitionMove, ReassignmentPlan
 from confluent_ops.model.report import BrokerBalance, PlanReport
 from confluent_ops.model.secret import Secret
@@ -23,5 +24,7 @@ __all__ = [
     "PlanReport",
     "ReassignmentPlan",
     "Secret",
+    "SyntheticCluster",
     "TopicPartition",
+    "synthetic_cluster",
 ]

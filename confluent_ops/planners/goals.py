@@ -228,7 +228,7 @@ def _wanted_size(ws: Workspace, source: int, dest: int, tolerance: float) -> flo
 
 
 def _find_partition(
-    ws: Workspace, source: int, dest: int, size: float, *, lookahead: int = 8
+    ws: Workspace, source: int, dest: int, size: float, *, lookahead: int = 32
 ) -> int | None:
     """The acceptable partition nearest in size, preferring one no earlier step has touched.
 
@@ -251,6 +251,25 @@ def _find_partition(
     return first
 
 
+def _balance_groups(ws: Workspace) -> list[list[int]]:
+    """Brokers that can trade replicas with each other.
+
+    When every movable partition's replication factor equals the number of racks, each
+    partition holds exactly one replica per rack and no replica can ever change rack: each
+    rack then balances on its own, and searching across racks would only find refusals.
+    """
+    if ws.target_racks > 1 and all(
+        len(ws.replicas[pid]) == ws.target_racks
+        for pid in range(len(ws.replicas))
+        if ws.movable[pid]
+    ):
+        racks: dict[int, list[int]] = {}
+        for b in ws.targets:
+            racks.setdefault(ws.rack[b], []).append(b)
+        return [racks[r] for r in sorted(racks)]
+    return [list(ws.targets)]
+
+
 def balance_replica_counts(ws: Workspace, *, tolerance: float) -> list[str]:
     """Even out replica counts: move from the most to the least loaded broker while it helps.
 
@@ -258,9 +277,14 @@ def balance_replica_counts(ws: Workspace, *, tolerance: float) -> list[str]:
     than one replica, so every move strictly lowers the sum of squared deviations and no
     replica is moved twice for the same imbalance.
     """
-    targets = [b for b in ws.targets if ws.count[b] or b in ws.receivers]
-    sources = _Extremes(ws.deviation, targets)
-    dests = _Extremes(ws.deviation, sorted(ws.receivers))
+    for group in _balance_groups(ws):
+        _balance_group(ws, group, tolerance)
+    return []
+
+
+def _balance_group(ws: Workspace, group: list[int], tolerance: float) -> None:
+    sources = _Extremes(ws.deviation, [b for b in group if ws.count[b] or b in ws.receivers])
+    dests = _Extremes(ws.deviation, sorted(ws.receivers.intersection(group)))
     while True:
         source = sources.highest()
         dest = dests.lowest()
@@ -285,7 +309,6 @@ def balance_replica_counts(ws: Workspace, *, tolerance: float) -> list[str]:
         sources.update(dest)
         dests.update(source)
         dests.update(dest)
-    return []
 
 
 def _byte_ratio(ws: Workspace, broker: int) -> float:

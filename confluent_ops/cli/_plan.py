@@ -1,0 +1,156 @@
+"""``confluent-ops plan ...``: read Kafka's files, plan, write the plan and its summary."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+
+from confluent_ops.cli._app import EX_OK, CommandParser, read_text, write_output
+from confluent_ops.model import BrokerSet, ClusterAssignment, PartitionSizes, ReassignmentPlan
+from confluent_ops.planners import (
+    PlanOptions,
+    estimate_duration,
+    plan_add_brokers,
+    plan_leaders,
+    plan_rebalance,
+    plan_remove_brokers,
+    plan_replication_factor,
+)
+
+_Planner = Callable[
+    [ClusterAssignment, BrokerSet, PartitionSizes | None, PlanOptions, argparse.Namespace],
+    ReassignmentPlan,
+]
+
+
+def _ids(text: str) -> list[int]:
+    try:
+        ids = [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected broker ids like 6,7, got {text!r}") from None
+    if not ids:
+        raise argparse.ArgumentTypeError("expected at least one broker id")
+    return ids
+
+
+def _names(text: str) -> list[str]:
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a number > 0, got {value}")
+    return value
+
+
+def _non_negative(text: str) -> int:
+    value = int(text) if text.isdigit() else -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {text!r}")
+    return value
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--assignment", required=True, metavar="A.json",
+                        help="current assignment in Kafka's reassignment JSON")
+    parser.add_argument("--brokers", required=True, metavar="B.json",
+                        help="every broker of the target cluster, with racks")
+    parser.add_argument("--log-dirs", metavar="L.json",
+                        help="kafka-log-dirs --describe output, for partition sizes")
+    parser.add_argument("--max-moves", type=_non_negative, metavar="N",
+                        help="cap the plan at N replica moves (most helpful first)")
+    parser.add_argument("--exclude-topics", type=_names, default=[], metavar="T1,T2",
+                        help="topics whose partitions must not change")
+    parser.add_argument("--exclude-brokers", type=_ids, default=[], metavar="ID,ID",
+                        help="brokers that must not receive replicas")
+    parser.add_argument("--byte-tolerance", type=float, default=0.10, metavar="F",
+                        help="how far above its share of bytes a broker may stay (default 0.10)")
+    parser.add_argument("--output", metavar="P.json", help="where to write the plan (default stdout)")
+    parser.add_argument("--summary-json", metavar="S.json", help="write the plan's figures as JSON")
+    parser.add_argument("--throttle", type=_positive, metavar="BYTES_PER_S",
+                        help="estimate waves and duration at this per-broker replication rate")
+    parser.add_argument("--concurrency", type=_positive, metavar="K",
+                        help="per-broker limit of concurrent incoming/outgoing moves per wave")
+
+
+def register(commands: argparse._SubParsersAction[CommandParser]) -> None:
+    """Add ``plan`` and its five requests to the command tree."""
+    plan = commands.add_parser(
+        "plan", help="plan a partition reassignment (pure: reads files, writes a plan)",
+        description="Plan a reassignment in Kafka's JSON, with a report of its quality.",
+    )
+    requests = plan.add_subparsers(dest="request", metavar="REQUEST", parser_class=CommandParser)
+    requests.required = True
+
+    def request(name: str, help_text: str, planner: _Planner) -> argparse.ArgumentParser:
+        parser = requests.add_parser(name, help=help_text, description=help_text)
+        _common(parser)
+        parser.set_defaults(handler=lambda args: _run(args, planner))
+        return parser
+
+    request("rebalance", "even out replicas, leaders and bytes; repair rack spread",
+            lambda a, b, s, o, args: plan_rebalance(a, b, sizes=s, options=o))
+    add = request("add-brokers", "move a fair share onto new, empty brokers",
+                  lambda a, b, s, o, args: plan_add_brokers(a, b, args.new, sizes=s, options=o))
+    add.add_argument("--new", type=_ids, required=True, metavar="ID,ID", help="the new brokers")
+    remove = request("remove-brokers", "move every replica off brokers about to be removed",
+                     lambda a, b, s, o, args: plan_remove_brokers(a, b, args.remove, sizes=s, options=o))
+    remove.add_argument("--remove", type=_ids, required=True, metavar="ID,ID",
+                        help="the brokers to empty")
+    factor = request(
+        "replication-factor", "change one topic's replication factor",
+        lambda a, b, s, o, args: plan_replication_factor(a, b, args.topic, args.factor, sizes=s, options=o),
+    )
+    factor.add_argument("--topic", required=True, metavar="T")
+    factor.add_argument("--factor", type=_positive, required=True, metavar="N")
+    request("leaders", "balance preferred leaders by reordering replicas only",
+            lambda a, b, s, o, args: plan_leaders(a, b, sizes=s, options=o))
+
+
+def _run(args: argparse.Namespace, planner: _Planner) -> int:
+    assignment = ClusterAssignment.from_kafka_json(read_text(args.assignment), source=args.assignment)
+    brokers = BrokerSet.from_brokers_json(read_text(args.brokers), source=args.brokers)
+    sizes = (
+        PartitionSizes.from_log_dirs_json(read_text(args.log_dirs), source=args.log_dirs)
+        if args.log_dirs
+        else None
+    )
+    options = PlanOptions(
+        frozen_topics=frozenset(args.exclude_topics),
+        no_receive=frozenset(args.exclude_brokers),
+        max_moves=args.max_moves,
+        byte_tolerance=args.byte_tolerance,
+    )
+    plan = planner(assignment, brokers, sizes, options, args)
+    report = plan.report
+    assert report is not None
+    summary = report.to_dict()
+    lines = report.summary_lines()
+    if args.throttle:
+        estimate = estimate_duration(
+            plan, throttle_bytes_per_second=args.throttle, sizes=sizes, concurrency=args.concurrency
+        )
+        summary["execution"] = estimate.to_dict()
+        lines.append(
+            f"execution: {len(estimate.waves)} wave(s) at {args.throttle:,} B/s per broker"
+            + (f", at most {args.concurrency} moves per broker per wave" if args.concurrency else "")
+            + f": about {_duration(estimate.total_seconds or 0.0)}"
+            + ("" if sizes else " (no sizes given: every move counts as 0 bytes)")
+        )
+    write_output(args.output, plan.to_kafka_json())
+    if args.summary_json:
+        write_output(args.summary_json, json.dumps(summary, indent=2) + "\n")
+    print("\n".join(lines), file=sys.stderr)
+    return EX_OK
+
+
+def _duration(seconds: float) -> str:
+    minutes, secs = divmod(round(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}h{minutes:02d}m{secs:02d}s"
