@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 
 from confluent_ops import __version__
-from confluent_ops.cli import _demo, _plan
+from confluent_ops.cli import _certs, _demo, _plan
 from confluent_ops.cli._app import EX_OK, EX_USAGE, CommandParser, UsageError, fail
 from confluent_ops.errors import ConfluentOpsError
 
@@ -25,6 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands.required = True
     # Each subcommand module adds its own parsers here, in the order `--help` lists them.
     _plan.register(commands)
+    _certs.register(commands)
     _demo.register(commands)
     return parser
 

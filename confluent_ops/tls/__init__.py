@@ -32,6 +32,13 @@ from confluent_ops.tls.files import (
     write_authority,
     write_store_bundle,
 )
+from confluent_ops.tls.inspection import (
+    CertificateSummary,
+    ComponentTrust,
+    ExpiryEvent,
+    expiry_timeline,
+    load_certificates,
+)
 from confluent_ops.tls.jaas import (
     JaasLoginModule,
     SaslCredentials,
@@ -40,9 +47,18 @@ from confluent_ops.tls.jaas import (
     parse_jaas_config,
 )
 from confluent_ops.tls.keys import KeyType
+from confluent_ops.tls.kubernetes_secrets import KubernetesSecret
 from confluent_ops.tls.names import SubjectAlternativeNames, validate_dns_name
 from confluent_ops.tls.principal import PrincipalMapper, PrincipalMappingRule, distinguished_name
 from confluent_ops.tls.properties import java_properties_text
+from confluent_ops.tls.rotation import (
+    CaRollover,
+    ComponentTlsState,
+    RenewalItem,
+    RenewalPlan,
+    RolloverPhase,
+    trust_gaps,
+)
 from confluent_ops.tls.stores import (
     StoreSet,
     generate_store_password,
@@ -55,16 +71,25 @@ from confluent_ops.tls.stores import (
 __all__ = [
     "AuthorityFiles",
     "BrokerListenerSecurity",
+    "CaRollover",
     "CertificateAuthority",
+    "CertificateSummary",
     "CertificateUsage",
     "ClientAuth",
     "ClientSecurity",
     "ClientTlsFiles",
+    "ComponentTlsState",
+    "ComponentTrust",
+    "ExpiryEvent",
     "IssuedCertificate",
     "JaasLoginModule",
     "KeyType",
+    "KubernetesSecret",
     "PrincipalMapper",
     "PrincipalMappingRule",
+    "RenewalItem",
+    "RenewalPlan",
+    "RolloverPhase",
     "SaslCredentials",
     "SaslMechanism",
     "SecurityProtocol",
@@ -73,15 +98,18 @@ __all__ = [
     "SubjectAlternativeNames",
     "certificates_to_pem",
     "distinguished_name",
+    "expiry_timeline",
     "generate_store_password",
     "jaas_quote",
     "java_properties_text",
     "keystore_jks",
     "keystore_pkcs12",
+    "load_certificates",
     "load_certificates_pem",
     "parse_jaas_config",
     "read_authority",
     "subject_name",
+    "trust_gaps",
     "truststore_jks",
     "truststore_pkcs12",
     "validate_dns_name",
