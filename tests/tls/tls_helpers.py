@@ -1,0 +1,54 @@
+"""Helpers shared by the tls tests (a module of its own name: tests/ has no packages)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+
+def require_program(program: str) -> str:
+    """The path of ``program``; skip when missing, but fail under CI=true (CI must have it)."""
+    path = shutil.which(program)
+    if path is None:
+        reason = f"{program} is not installed on this machine"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{reason}, and CI=true requires every real-peer test to run")
+        pytest.skip(reason)
+    return path
+
+
+JAVA_PEER = Path(__file__).parent / "java" / "KafkaPeer.java"
+
+
+def kafka_classpath() -> str:
+    """The classpath of the testbed's default Kafka (resolved by Maven once, then cached)."""
+    require_program("java")
+    from confluent_ops.testing import DEFAULT_KAFKA_VERSION, resolve_kafka
+
+    return resolve_kafka(DEFAULT_KAFKA_VERSION).classpath
+
+
+def ask_kafka(tasks: list[tuple[str, ...]]) -> list[str | None]:
+    """Run ``tests/tls/java/KafkaPeer.java`` once over every task; None where Java threw.
+
+    Each task is ``(kind, field, ...)``; fields travel hex-encoded, so any text survives.
+    """
+    java = require_program("java")
+    lines = "".join(
+        " ".join([kind, *(field.encode("utf-8").hex() for field in fields)]) + "\n"
+        for kind, *fields in tasks
+    )
+    result = subprocess.run(
+        [java, "-cp", kafka_classpath(), str(JAVA_PEER)],
+        input=lines.encode("utf-8"), capture_output=True, timeout=180, check=True,
+    )  # fmt: skip
+    answers: list[str | None] = []
+    for line in result.stdout.decode("utf-8").splitlines():
+        status, _, payload = line.partition(" ")
+        answers.append(bytes.fromhex(payload).decode("utf-8") if status == "OK" else None)
+    assert len(answers) == len(tasks), result.stderr.decode("utf-8", "replace")[-2000:]
+    return answers
