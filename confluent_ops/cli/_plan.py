@@ -57,32 +57,71 @@ def _non_negative(text: str) -> int:
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--assignment", required=True, metavar="A.json",
-                        help="current assignment in Kafka's reassignment JSON")
-    parser.add_argument("--brokers", required=True, metavar="B.json",
-                        help="every broker of the target cluster, with racks")
-    parser.add_argument("--log-dirs", metavar="L.json",
-                        help="kafka-log-dirs --describe output, for partition sizes")
-    parser.add_argument("--max-moves", type=_non_negative, metavar="N",
-                        help="cap the plan at N replica moves (most helpful first)")
-    parser.add_argument("--exclude-topics", type=_names, default=[], metavar="T1,T2",
-                        help="topics whose partitions must not change")
-    parser.add_argument("--exclude-brokers", type=_ids, default=[], metavar="ID,ID",
-                        help="brokers that must not receive replicas")
-    parser.add_argument("--byte-tolerance", type=float, default=0.10, metavar="F",
-                        help="how far above its share of bytes a broker may stay (default 0.10)")
-    parser.add_argument("--output", metavar="P.json", help="where to write the plan (default stdout)")
+    parser.add_argument(
+        "--assignment",
+        required=True,
+        metavar="A.json",
+        help="current assignment in Kafka's reassignment JSON",
+    )
+    parser.add_argument(
+        "--brokers",
+        required=True,
+        metavar="B.json",
+        help="every broker of the target cluster, with racks",
+    )
+    parser.add_argument(
+        "--log-dirs", metavar="L.json", help="kafka-log-dirs --describe output, for partition sizes"
+    )
+    parser.add_argument(
+        "--max-moves",
+        type=_non_negative,
+        metavar="N",
+        help="cap the plan at N replica moves (most helpful first)",
+    )
+    parser.add_argument(
+        "--exclude-topics",
+        type=_names,
+        default=[],
+        metavar="T1,T2",
+        help="topics whose partitions must not change",
+    )
+    parser.add_argument(
+        "--exclude-brokers",
+        type=_ids,
+        default=[],
+        metavar="ID,ID",
+        help="brokers that must not receive replicas",
+    )
+    parser.add_argument(
+        "--byte-tolerance",
+        type=float,
+        default=0.10,
+        metavar="F",
+        help="how far above its share of bytes a broker may stay (default 0.10)",
+    )
+    parser.add_argument(
+        "--output", metavar="P.json", help="where to write the plan (default stdout)"
+    )
     parser.add_argument("--summary-json", metavar="S.json", help="write the plan's figures as JSON")
-    parser.add_argument("--throttle", type=_positive, metavar="BYTES_PER_S",
-                        help="estimate waves and duration at this per-broker replication rate")
-    parser.add_argument("--concurrency", type=_positive, metavar="K",
-                        help="per-broker limit of concurrent incoming/outgoing moves per wave")
+    parser.add_argument(
+        "--throttle",
+        type=_positive,
+        metavar="BYTES_PER_S",
+        help="estimate waves and duration at this per-broker replication rate",
+    )
+    parser.add_argument(
+        "--concurrency",
+        type=_positive,
+        metavar="K",
+        help="per-broker limit of concurrent incoming/outgoing moves per wave",
+    )
 
 
 def register(commands: argparse._SubParsersAction[CommandParser]) -> None:
     """Add ``plan`` and its five requests to the command tree."""
     plan = commands.add_parser(
-        "plan", help="plan a partition reassignment (pure: reads files, writes a plan)",
+        "plan",
+        help="plan a partition reassignment (pure: reads files, writes a plan)",
         description="Plan a reassignment in Kafka's JSON, with a report of its quality.",
     )
     requests = plan.add_subparsers(dest="request", metavar="REQUEST", parser_class=CommandParser)
@@ -94,27 +133,45 @@ def register(commands: argparse._SubParsersAction[CommandParser]) -> None:
         parser.set_defaults(handler=lambda args: _run(args, planner))
         return parser
 
-    request("rebalance", "even out replicas, leaders and bytes; repair rack spread",
-            lambda a, b, s, o, args: plan_rebalance(a, b, sizes=s, options=o))
-    add = request("add-brokers", "move a fair share onto new, empty brokers",
-                  lambda a, b, s, o, args: plan_add_brokers(a, b, args.new, sizes=s, options=o))
+    request(
+        "rebalance",
+        "even out replicas, leaders and bytes; repair rack spread",
+        lambda a, b, s, o, args: plan_rebalance(a, b, sizes=s, options=o),
+    )
+    add = request(
+        "add-brokers",
+        "move a fair share onto new, empty brokers",
+        lambda a, b, s, o, args: plan_add_brokers(a, b, args.new, sizes=s, options=o),
+    )
     add.add_argument("--new", type=_ids, required=True, metavar="ID,ID", help="the new brokers")
-    remove = request("remove-brokers", "move every replica off brokers about to be removed",
-                     lambda a, b, s, o, args: plan_remove_brokers(a, b, args.remove, sizes=s, options=o))
-    remove.add_argument("--remove", type=_ids, required=True, metavar="ID,ID",
-                        help="the brokers to empty")
+    remove = request(
+        "remove-brokers",
+        "move every replica off brokers about to be removed",
+        lambda a, b, s, o, args: plan_remove_brokers(a, b, args.remove, sizes=s, options=o),
+    )
+    remove.add_argument(
+        "--remove", type=_ids, required=True, metavar="ID,ID", help="the brokers to empty"
+    )
     factor = request(
-        "replication-factor", "change one topic's replication factor",
-        lambda a, b, s, o, args: plan_replication_factor(a, b, args.topic, args.factor, sizes=s, options=o),
+        "replication-factor",
+        "change one topic's replication factor",
+        lambda a, b, s, o, args: plan_replication_factor(
+            a, b, args.topic, args.factor, sizes=s, options=o
+        ),
     )
     factor.add_argument("--topic", required=True, metavar="T")
     factor.add_argument("--factor", type=_positive, required=True, metavar="N")
-    request("leaders", "balance preferred leaders by reordering replicas only",
-            lambda a, b, s, o, args: plan_leaders(a, b, sizes=s, options=o))
+    request(
+        "leaders",
+        "balance preferred leaders by reordering replicas only",
+        lambda a, b, s, o, args: plan_leaders(a, b, sizes=s, options=o),
+    )
 
 
 def _run(args: argparse.Namespace, planner: _Planner) -> int:
-    assignment = ClusterAssignment.from_kafka_json(read_text(args.assignment), source=args.assignment)
+    assignment = ClusterAssignment.from_kafka_json(
+        read_text(args.assignment), source=args.assignment
+    )
     brokers = BrokerSet.from_brokers_json(read_text(args.brokers), source=args.brokers)
     sizes = (
         PartitionSizes.from_log_dirs_json(read_text(args.log_dirs), source=args.log_dirs)
@@ -139,7 +196,11 @@ def _run(args: argparse.Namespace, planner: _Planner) -> int:
         summary["execution"] = estimate.to_dict()
         lines.append(
             f"execution: {len(estimate.waves)} wave(s) at {args.throttle:,} B/s per broker"
-            + (f", at most {args.concurrency} moves per broker per wave" if args.concurrency else "")
+            + (
+                f", at most {args.concurrency} moves per broker per wave"
+                if args.concurrency
+                else ""
+            )
             + f": about {_duration(estimate.total_seconds or 0.0)}"
             + ("" if sizes else " (no sizes given: every move counts as 0 bytes)")
         )

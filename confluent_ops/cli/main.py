@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 
 from confluent_ops import __version__
-from confluent_ops.cli import _certs, _demo, _plan
+from confluent_ops.cli import _certs, _demo, _plan, _testbed
 from confluent_ops.cli._app import EX_OK, EX_USAGE, CommandParser, UsageError, fail
 from confluent_ops.errors import ConfluentOpsError
 
@@ -27,6 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
     _plan.register(commands)
     _certs.register(commands)
     _demo.register(commands)
+    _testbed.register(commands)
     return parser
 
 

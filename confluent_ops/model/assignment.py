@@ -25,7 +25,9 @@ _LEGAL_TOPIC = re.compile(r"[a-zA-Z0-9._-]{1,249}")
 
 def _legal_topic(instance: object, attribute: attrs.Attribute[str], value: str) -> None:
     if not _LEGAL_TOPIC.fullmatch(value) or value in {".", ".."}:
-        raise InvalidInput(f"illegal topic name {value!r} (Kafka allows [a-zA-Z0-9._-], 1-249 chars)")
+        raise InvalidInput(
+            f"illegal topic name {value!r} (Kafka allows [a-zA-Z0-9._-], 1-249 chars)"
+        )
 
 
 def _partition_number(instance: object, attribute: attrs.Attribute[int], value: int) -> None:
@@ -52,6 +54,16 @@ class TopicPartition:
         return f"{self.topic}-{self.partition}"
 
 
+def _sorted_partitions(
+    partitions: Mapping[TopicPartition, tuple[int, ...]],
+) -> dict[TopicPartition, tuple[int, ...]]:
+    return dict(sorted(partitions.items()))
+
+
+def _count_partitions(partitions: Mapping[TopicPartition, object]) -> str:
+    return f"<{len(partitions)} partitions>"
+
+
 def _check_replicas(partitions: Mapping[TopicPartition, tuple[int, ...]]) -> None:
     for tp, replicas in partitions.items():
         if not replicas:
@@ -70,7 +82,7 @@ class ClusterAssignment:
     """
 
     partitions: Mapping[TopicPartition, tuple[int, ...]] = attrs.field(
-        converter=lambda m: dict(sorted(m.items())), repr=lambda m: f"<{len(m)} partitions>"
+        converter=_sorted_partitions, repr=_count_partitions
     )
 
     def __attrs_post_init__(self) -> None:
@@ -134,9 +146,7 @@ class ClusterAssignment:
         """Preferred leaders per broker (the first replica of each partition)."""
         return Counter(replicas[0] for replicas in self.partitions.values())
 
-    def with_replicas(
-        self, changes: Mapping[TopicPartition, Iterable[int]]
-    ) -> ClusterAssignment:
+    def with_replicas(self, changes: Mapping[TopicPartition, Iterable[int]]) -> ClusterAssignment:
         """A new assignment with ``changes`` applied (each names an existing partition)."""
         merged = dict(self.partitions)
         for tp, replicas in changes.items():
@@ -186,4 +196,3 @@ def _read_partition_entries(
             raise MalformedFile(f"{where}: {exc}", path=source) from exc
         entries.append((tp, ids))
     return entries
-

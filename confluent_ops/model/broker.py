@@ -30,7 +30,13 @@ class Broker:
     rack: str | None = attrs.field(default=None, validator=_rack_name)
 
 
-def _unique_ids(instance: object, attribute: attrs.Attribute[object], value: tuple[Broker, ...]) -> None:
+def _sorted_brokers(brokers: Iterable[Broker]) -> tuple[Broker, ...]:
+    return tuple(sorted(brokers))
+
+
+def _unique_ids(
+    instance: object, attribute: attrs.Attribute[tuple[Broker, ...]], value: tuple[Broker, ...]
+) -> None:
     seen: set[int] = set()
     for broker in value:
         if broker.id in seen:
@@ -54,13 +60,12 @@ class BrokerSet:
     planners never have to guess what a missing rack means.
     """
 
-    brokers: tuple[Broker, ...] = attrs.field(
-        converter=lambda bs: tuple(sorted(bs)), validator=_unique_ids
-    )
+    brokers: tuple[Broker, ...] = attrs.field(converter=_sorted_brokers, validator=_unique_ids)
     _rack_by_id: Mapping[int, str | None] = attrs.field(
-        init=False, repr=False, eq=False, default=attrs.Factory(
-            lambda self: {b.id: b.rack for b in self.brokers}, takes_self=True
-        )
+        init=False,
+        repr=False,
+        eq=False,
+        default=attrs.Factory(lambda self: {b.id: b.rack for b in self.brokers}, takes_self=True),
     )
 
     @classmethod
@@ -74,7 +79,10 @@ class BrokerSet:
 
     @classmethod
     def from_brokers_json(cls, text: str, *, source: str | None = None) -> BrokerSet:
-        """Read the brokers file of CLI.md: ``{"version": 1, "brokers": [{"id": 0, "rack": "a"}]}``."""
+        """Read the brokers file of CLI.md.
+
+        The layout is ``{"version": 1, "brokers": [{"id": 0, "rack": "zone-a"}, ...]}``.
+        """
         document = load_json_object(text, source=source, what="a brokers file")
         entries = require_list(document.get("brokers"), source=source, where='"brokers"')
         brokers = []

@@ -77,7 +77,7 @@ def synthetic_cluster(
         )
     if replication_factor > len(broker_set):
         raise InvalidInput("replication factor exceeds the broker count")
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - seeded synthetic data, not secrets
 
     def weights(group: list[int]) -> list[float]:
         return [1.0 / (k + 1) ** (3 * skew) for k in range(len(group))]

@@ -18,13 +18,17 @@ from confluent_ops.model.report import PlanReport
 __all__ = ["PartitionMove", "ReassignmentPlan"]
 
 
+def _int_tuple(values: Iterable[int]) -> tuple[int, ...]:
+    return tuple(values)
+
+
 @attrs.frozen(order=True)
 class PartitionMove:
     """One partition's replica list before and after: a data move, a reorder, or both."""
 
     partition: TopicPartition
-    before: tuple[int, ...] = attrs.field(converter=tuple)
-    after: tuple[int, ...] = attrs.field(converter=tuple)
+    before: tuple[int, ...] = attrs.field(converter=_int_tuple)
+    after: tuple[int, ...] = attrs.field(converter=_int_tuple)
 
     def __attrs_post_init__(self) -> None:
         if not self.after:
@@ -52,6 +56,10 @@ class PartitionMove:
         return self.before[0] != self.after[0]
 
 
+def _sorted_moves(moves: Iterable[PartitionMove]) -> tuple[PartitionMove, ...]:
+    return tuple(sorted(moves))
+
+
 @attrs.frozen
 class ReassignmentPlan:
     """The partitions whose replica lists change, and the report of the planner that made it.
@@ -60,7 +68,7 @@ class ReassignmentPlan:
     account of its own work, not something a file can vouch for.
     """
 
-    moves: tuple[PartitionMove, ...] = attrs.field(converter=lambda ms: tuple(sorted(ms)))
+    moves: tuple[PartitionMove, ...] = attrs.field(converter=_sorted_moves)
     report: PlanReport | None = attrs.field(default=None, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:

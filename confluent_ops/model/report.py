@@ -26,6 +26,10 @@ class BrokerBalance:
     removed: bool = False
 
 
+def _as_dict(counts: Mapping[str, int]) -> dict[str, int]:
+    return dict(counts)
+
+
 def _spread(values: list[int]) -> int:
     return max(values) - min(values) if values else 0
 
@@ -50,7 +54,7 @@ class PlanReport:
     brokers: tuple[BrokerBalance, ...]
     rack_violations_before: int
     rack_violations_after: int
-    decided_by: Mapping[str, int] = attrs.field(converter=dict, factory=dict)
+    decided_by: Mapping[str, int] = attrs.field(converter=_as_dict, factory=dict)
     notes: tuple[str, ...] = ()
     replicas_removed: int = 0
     complete: bool = True
@@ -96,14 +100,18 @@ class PlanReport:
 
     def summary_lines(self) -> list[str]:
         """A human summary, one fact per line, for a terminal or a notebook."""
-        bytes_text = "unknown (no log-dirs given)" if self.bytes_moved is None else f"{self.bytes_moved:,}"
+        bytes_text = (
+            "unknown (no log-dirs given)" if self.bytes_moved is None else f"{self.bytes_moved:,}"
+        )
         lines = [
             f"plan: {self.request}",
-            f"partitions changed: {self.partitions_changed:,}; replica moves: {self.replica_moves:,}"
+            f"partitions changed: {self.partitions_changed:,}; "
+            f"replica moves: {self.replica_moves:,}"
             f" (lower bound {self.lower_bound_moves:,}); leader changes: {self.leader_changes:,}",
             f"lower bound: {self.lower_bound_derivation}",
             f"bytes moved: {bytes_text}",
-            f"rack violations: {self.rack_violations_before} before, {self.rack_violations_after} after",
+            f"rack violations: {self.rack_violations_before} before, "
+            f"{self.rack_violations_after} after",
             f"replica spread (max-min per broker): {self.replica_spread_before} before, "
             f"{self.replica_spread_after} after; leader spread after: {self.leader_spread_after}",
         ]

@@ -8,9 +8,13 @@ import attrs
 
 from confluent_ops.errors import InvalidInput, MalformedFile
 from confluent_ops.model._json import load_json_object, require_int, require_list, require_str
-from confluent_ops.model.assignment import TopicPartition
+from confluent_ops.model.assignment import TopicPartition, _count_partitions
 
 __all__ = ["PartitionSizes"]
+
+
+def _as_dict(sizes: Mapping[TopicPartition, int]) -> dict[TopicPartition, int]:
+    return dict(sizes)
 
 
 @attrs.frozen
@@ -21,9 +25,7 @@ class PartitionSizes:
     honest figure for bytes moved and for disk balance.
     """
 
-    sizes: Mapping[TopicPartition, int] = attrs.field(
-        converter=dict, repr=lambda m: f"<{len(m)} partitions>"
-    )
+    sizes: Mapping[TopicPartition, int] = attrs.field(converter=_as_dict, repr=_count_partitions)
 
     def __attrs_post_init__(self) -> None:
         for tp, size in self.sizes.items():

@@ -52,9 +52,7 @@ def balance_leaders(ws: Workspace) -> int:
             continue
         for pid, broker in path:
             promote(pid, broker)
-    return sum(
-        1 for pid, replicas in enumerate(ws.replicas) if replicas[0] != ws.original[pid][0]
-    )
+    return sum(1 for pid, replicas in enumerate(ws.replicas) if replicas[0] != ws.original[pid][0])
 
 
 def _augmenting_path(

@@ -47,7 +47,9 @@ def throttled_replicas(plan: ReassignmentPlan) -> Mapping[str, ThrottledReplicas
         leaders[topic].update(f"{number}:{b}" for b in move.before)
         followers[topic].update(f"{number}:{b}" for b in move.after if b not in move.before)
     return {
-        topic: ThrottledReplicas(",".join(sorted(leaders[topic])), ",".join(sorted(followers[topic])))
+        topic: ThrottledReplicas(
+            ",".join(sorted(leaders[topic])), ",".join(sorted(followers[topic]))
+        )
         for topic in sorted(leaders)
     }
 
@@ -84,7 +86,12 @@ class ExecutionEstimate:
             "total_bytes": self.total_bytes,
             "total_seconds": self.total_seconds,
             "waves": [
-                {"index": w.index, "partitions": len(w.moves), "bytes": w.bytes, "seconds": w.seconds}
+                {
+                    "index": w.index,
+                    "partitions": len(w.moves),
+                    "bytes": w.bytes,
+                    "seconds": w.seconds,
+                }
                 for w in self.waves
             ],
         }
@@ -109,7 +116,11 @@ def split_into_waves(
         raise InvalidInput(f"concurrency must be >= 1, got {concurrency}")
     ordered = sorted(plan, key=lambda m: (-_size(sizes, m) * m.replica_moves, m.partition))
     if concurrency is None:
-        return (Wave(0, tuple(sorted(ordered)), sum(_size(sizes, m) * m.replica_moves for m in ordered)),)
+        return (
+            Wave(
+                0, tuple(sorted(ordered)), sum(_size(sizes, m) * m.replica_moves for m in ordered)
+            ),
+        )
     incoming: dict[int, list[int]] = defaultdict(list)
     outgoing: dict[int, list[int]] = defaultdict(list)
     first_open_in: dict[int, int] = defaultdict(int)
@@ -140,9 +151,8 @@ def split_into_waves(
                 f"the concurrency limit {concurrency}"
             )
         wave = max([first_open_out[leader], *(first_open_in[b] for b in adding)])
-        while (
-            load(outgoing, leader, wave) + len(adding) > concurrency
-            or any(load(incoming, b, wave) + 1 > concurrency for b in adding)
+        while load(outgoing, leader, wave) + len(adding) > concurrency or any(
+            load(incoming, b, wave) + 1 > concurrency for b in adding
         ):
             wave += 1
         while len(waves) <= wave:

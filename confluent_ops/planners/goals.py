@@ -71,7 +71,9 @@ AllowedReceiver = Constraint(
     "removed brokers and brokers excluded from receiving get no replica",
     _receiver,
 )
-FrozenTopics = Constraint("frozen-topics", "topics excluded from moves keep their replicas", _movable)
+FrozenTopics = Constraint(
+    "frozen-topics", "topics excluded from moves keep their replicas", _movable
+)
 RackSpread = Constraint(
     "rack-spread",
     "a partition spans min(RF, racks) racks and never fewer racks than it had",
@@ -118,11 +120,7 @@ def evacuate_removed_brokers(ws: Workspace) -> list[str]:
     """
     notes = []
     receivers = sorted(ws.receivers)
-    todo = [
-        (-ws.size[pid], pid, b)
-        for b in sorted(ws.removed)
-        for _, pid in ws.holdings[b]
-    ]
+    todo = [(-ws.size[pid], pid, b) for b in sorted(ws.removed) for _, pid in ws.holdings[b]]
     todo.sort()
     for _, pid, source in todo:
         dest = _best_destination(ws, pid, source, receivers)
@@ -188,6 +186,13 @@ class _Extremes:
 
     def drop(self, broker: int) -> None:
         self._members.discard(broker)
+
+    def restore(self, brokers: Sequence[int]) -> None:
+        """Take dropped brokers back (after a change elsewhere may have unblocked them)."""
+        for broker in brokers:
+            if broker not in self._members:
+                self._members.add(broker)
+                self.update(broker)
 
     def highest(self) -> int | None:
         while self._high:
@@ -339,6 +344,7 @@ def balance_bytes(ws: Workspace, *, tolerance: float, max_attempts: int = 64) ->
         if not _shift_bytes(ws, source, light, max_attempts):
             heavy.drop(source)
             continue
+        heavy.restore(brokers)
         for b in ws.targets:
             heavy.update(b)
     return []
@@ -347,9 +353,7 @@ def balance_bytes(ws: Workspace, *, tolerance: float, max_attempts: int = 64) ->
 def _shift_bytes(ws: Workspace, source: int, light: Sequence[int], max_attempts: int) -> bool:
     for dest in light:
         gap = ws.bytes[source] - ws.bytes[dest]
-        want = min(
-            ws.bytes[source] - ws.byte_target[source], ws.byte_target[dest] - ws.bytes[dest]
-        )
+        want = min(ws.bytes[source] - ws.byte_target[source], ws.byte_target[dest] - ws.bytes[dest])
         if want <= 0:
             continue
         if ws.count[source] - 1 >= ws.floor(source) and ws.count[dest] + 1 <= ws.ceiling(dest):

@@ -23,8 +23,8 @@ from confluent_ops.model import (
     ReassignmentPlan,
 )
 from confluent_ops.planners import goals
-from confluent_ops.planners._leaders import balance_leaders
-from confluent_ops.planners._workspace import NO_BROKER, NO_RACK, Workspace
+from confluent_ops.planners._leaders import LEADER_BALANCE, balance_leaders
+from confluent_ops.planners._workspace import NO_RACK, Workspace
 
 __all__ = [
     "PlanOptions",
@@ -36,7 +36,9 @@ __all__ = [
 ]
 
 
-def _non_negative_or_none(instance: object, attribute: attrs.Attribute[int | None], value: int | None) -> None:
+def _non_negative_or_none(
+    instance: object, attribute: attrs.Attribute[int | None], value: int | None
+) -> None:
     if value is not None and value < 0:
         raise InvalidInput(f"{attribute.name} must be >= 0, got {value}")
 
@@ -95,7 +97,8 @@ def plan_add_brokers(
     for broker_id in new_ids:
         if holding.get(broker_id):
             raise InvalidInput(
-                f"broker {broker_id} is named as new but already holds {holding[broker_id]} replicas"
+                f"broker {broker_id} is named as new but already holds "
+                f"{holding[broker_id]} replicas"
             )
     _check_common(assignment, brokers, sizes, options)
     request = "add brokers " + ",".join(map(str, new_ids))
@@ -131,7 +134,8 @@ def plan_remove_brokers(
     for tp, replicas in assignment.partitions.items():
         if tp.topic in options.frozen_topics and removed_set.intersection(replicas):
             raise ImpossiblePlan(
-                f"topic {tp.topic} is excluded from moves but {tp} has a replica on a removed broker"
+                f"topic {tp.topic} is excluded from moves "
+                f"but {tp} has a replica on a removed broker"
             )
     if not receivers:
         raise ImpossiblePlan("no broker is left to receive the removed brokers' replicas")
@@ -164,7 +168,10 @@ def plan_replication_factor(
     if topic in options.frozen_topics:
         raise InvalidInput(f"topic {topic} is both excluded from moves and asked to change")
     ws = Workspace(
-        assignment, brokers, sizes=sizes, no_receive=options.no_receive,
+        assignment,
+        brokers,
+        sizes=sizes,
+        no_receive=options.no_receive,
         frozen_topics=options.frozen_topics,
     )
     if factor > len(ws.receivers):
@@ -178,8 +185,15 @@ def plan_replication_factor(
     adds_needed = sum(max(0, factor - len(ws.original[pid])) for pid in pids)
     lower = (adds_needed, f"each new replica is one move: {adds_needed}")
     return _finish(
-        f"replication factor of {topic} to {factor}", assignment, brokers, sizes, options,
-        ws, lower, notes,
+        f"replication factor of {topic} to {factor}",
+        assignment,
+        brokers,
+        sizes,
+        options,
+        ws,
+        lower,
+        notes,
+        leaders=False,
     )
 
 
@@ -194,12 +208,21 @@ def plan_leaders(
     options = options or PlanOptions()
     _check_common(assignment, brokers, sizes, options)
     ws = Workspace(
-        assignment, brokers, sizes=sizes, frozen_topics=options.frozen_topics,
+        assignment,
+        brokers,
+        sizes=sizes,
+        frozen_topics=options.frozen_topics,
         no_receive=options.no_receive,
     )
     return _finish(
-        "preferred-leader balance", assignment, brokers, sizes, options, ws,
-        (0, "reordering replicas moves no data"), [],
+        "preferred-leader balance",
+        assignment,
+        brokers,
+        sizes,
+        options,
+        ws,
+        (0, "reordering replicas moves no data"),
+        [],
     )
 
 
@@ -215,7 +238,9 @@ def _check_common(
     assignment.check_brokers(brokers)
     for broker_id in options.no_receive:
         if broker_id not in brokers:
-            raise UnknownBroker(broker_id, "excluded from receiving but missing from the brokers file")
+            raise UnknownBroker(
+                broker_id, "excluded from receiving but missing from the brokers file"
+            )
     if sizes is not None:
         for tp in sizes:
             if tp not in assignment:
@@ -242,7 +267,11 @@ def _balance(
     removed: Iterable[int],
 ) -> ReassignmentPlan:
     ws = Workspace(
-        assignment, brokers, sizes=sizes, removed=removed, no_receive=options.no_receive,
+        assignment,
+        brokers,
+        sizes=sizes,
+        removed=removed,
+        no_receive=options.no_receive,
         frozen_topics=options.frozen_topics,
     )
     lower = _lower_bound(ws)
@@ -295,7 +324,8 @@ def _change_factor(ws: Workspace, pids: list[int], factor: int) -> list[str]:
         while len(ws.replicas[pid]) > factor:
             followers = ws.replicas[pid][1:]
             keep_spread = [
-                b for b in followers
+                b
+                for b in followers
                 if len({ws.rack[x] for x in ws.replicas[pid] if x != b}) >= racks_wanted
             ] or followers
             source = max(keep_spread, key=lambda b: (ws.deviation(b), b))
@@ -313,7 +343,11 @@ def _cap(
 ) -> Workspace:
     """Replay the planner's steps, most helpful first, until ``limit`` replica moves."""
     capped = Workspace(
-        assignment, brokers, sizes=sizes, removed=ws.removed, no_receive=options.no_receive,
+        assignment,
+        brokers,
+        sizes=sizes,
+        removed=ws.removed,
+        no_receive=options.no_receive,
         frozen_topics=options.frozen_topics,
     )
     capped.total_replicas = ws.total_replicas
@@ -348,7 +382,10 @@ def _finish(
     ws: Workspace,
     lower: tuple[int, str],
     notes: list[str],
+    *,
+    leaders: bool = True,
 ) -> ReassignmentPlan:
+    """Cap the steps if asked, balance leaders (unless ``leaders`` is False), and report."""
     full_moves = sum(ws.adds(pid) for pid in range(len(ws.replicas)))
     complete = True
     if options.max_moves is not None and full_moves > options.max_moves:
@@ -358,12 +395,21 @@ def _finish(
             f"capped at {options.max_moves} replica moves of {full_moves}: the most helpful first; "
             "plan again on the result to continue"
         )
-    leader_changes = balance_leaders(ws)
+    leader_changes = balance_leaders(ws) if leaders else 0
     after = ClusterAssignment(dict(zip(ws.partitions, map(tuple, ws.replicas), strict=True)))
     plan = ReassignmentPlan.between(assignment, after)
     report = _report(
-        request, assignment, after, brokers, sizes, options, ws, lower, notes,
-        leader_changes=leader_changes, complete=complete,
+        request,
+        assignment,
+        after,
+        brokers,
+        sizes,
+        options,
+        ws,
+        lower,
+        notes,
+        leader_changes=leader_changes,
+        complete=complete,
     )
     return attrs.evolve(plan, report=report)
 
@@ -398,7 +444,9 @@ def _report(
         bytes_moved = sum(sizes.size(m.partition) * m.replica_moves for m in moves)
         unsized = sum(1 for tp in before if tp not in sizes)
         if unsized:
-            notes.append(f"{unsized} partitions have no size in the log-dirs file; counted as 0 bytes")
+            notes.append(
+                f"{unsized} partitions have no size in the log-dirs file; counted as 0 bytes"
+            )
     balances = tuple(
         BrokerBalance(
             broker=b.id,
@@ -414,7 +462,7 @@ def _report(
         for b in brokers
     )
     decided = Counter(goal for goal, *_ in ws.steps)
-    decided["balance-leaders (reorders)"] = leader_changes
+    decided[f"{LEADER_BALANCE} (reorders)"] = leader_changes
     report = PlanReport(
         request=request,
         replica_moves=moves.replica_moves,
@@ -428,7 +476,9 @@ def _report(
         rack_violations_after=_rack_violations(after, brokers, ws.target_racks),
         decided_by={k: v for k, v in decided.items() if v},
         notes=tuple(notes),
-        replicas_removed=sum(len(m.removing) - len(m.adding) for m in moves if len(m.removing) > len(m.adding)),
+        replicas_removed=sum(
+            len(m.removing) - len(m.adding) for m in moves if len(m.removing) > len(m.adding)
+        ),
         complete=complete,
     )
     return attrs.evolve(report, notes=report.notes + tuple(_explain(report, ws, options)))
@@ -445,7 +495,8 @@ def _explain(report: PlanReport, ws: Workspace, options: PlanOptions) -> list[st
                 for r, t in shares
             )
             reasons.append(
-                f"replica spread {report.replica_spread_after} is the best the rack constraint allows "
+                f"replica spread {report.replica_spread_after} is the best "
+                "the rack constraint allows "
                 f"({goals.RackSpread.reason}): racks of unequal size hold fixed shares: {detail}"
             )
         elif options.frozen_topics or options.no_receive:

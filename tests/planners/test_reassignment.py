@@ -1,0 +1,258 @@
+"""The reassignment planners, each request and each constraint on its own."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from confluent_ops.errors import ImpossiblePlan, InvalidInput, UnknownBroker, UnknownPartition
+from confluent_ops.model import (
+    Broker,
+    BrokerSet,
+    ClusterAssignment,
+    PartitionSizes,
+    ReassignmentPlan,
+    TopicPartition,
+    synthetic_cluster,
+)
+from confluent_ops.planners import (
+    PlanOptions,
+    plan_add_brokers,
+    plan_leaders,
+    plan_rebalance,
+    plan_remove_brokers,
+    plan_replication_factor,
+)
+
+
+def _racks_of(replicas: tuple[int, ...], brokers: BrokerSet) -> int:
+    return len({brokers.rack_of(b) for b in replicas})
+
+
+def _spread(counts: Counter[int], ids: tuple[int, ...]) -> int:
+    values = [counts.get(b, 0) for b in ids]
+    return max(values) - min(values)
+
+
+def test_add_brokers_gives_new_brokers_their_share_with_the_fewest_moves() -> None:
+    cluster, new = synthetic_cluster(
+        rack_sizes=(2, 2, 2), partitions=600, seed=3
+    ).with_new_brokers()
+    plan = plan_add_brokers(cluster.assignment, cluster.brokers, new, sizes=cluster.sizes)
+    after = plan.apply_to(cluster.assignment)
+    counts = after.replica_counts()
+    assert all(counts[b] == 200 for b in new)
+    assert plan.report is not None
+    assert plan.report.replica_moves == plan.report.lower_bound_moves == 600
+    assert plan.report.replica_spread_after == 0
+    assert plan.report.leader_spread_after <= 1
+    assert plan.report.max_bytes_ratio_after is not None
+    assert plan.report.max_bytes_ratio_after <= 1.10
+
+
+def test_remove_brokers_moves_only_replicas_on_removed_brokers() -> None:
+    cluster = synthetic_cluster(rack_sizes=(3, 3, 3), partitions=900, sizes=False, seed=5)
+    removed = (2, 5, 8)
+    plan = plan_remove_brokers(cluster.assignment, cluster.brokers, removed)
+    for move in plan:
+        assert set(move.removing) <= set(removed)
+    after = plan.apply_to(cluster.assignment)
+    assert not set(removed) & after.broker_ids
+    assert plan.report is not None
+    on_removed = sum(cluster.assignment.replica_counts()[b] for b in removed)
+    assert plan.report.replica_moves == plan.report.lower_bound_moves == on_removed
+    for replicas in after.partitions.values():
+        assert _racks_of(replicas, cluster.brokers) == 3
+
+
+def test_rebalance_evens_out_a_skewed_cluster_and_keeps_rack_spread() -> None:
+    cluster = synthetic_cluster(rack_sizes=(3, 3, 3, 3), partitions=1200, skew=1.0, seed=11)
+    plan = plan_rebalance(cluster.assignment, cluster.brokers, sizes=cluster.sizes)
+    report = plan.report
+    assert report is not None
+    assert report.replica_spread_before > 100
+    assert report.replica_spread_after <= 1
+    assert report.leader_spread_after <= 1
+    assert report.replica_moves <= 1.05 * report.lower_bound_moves
+    after = plan.apply_to(cluster.assignment)
+    assert all(_racks_of(r, cluster.brokers) == 3 for r in after.partitions.values())
+
+
+def test_rebalance_repairs_partitions_that_span_too_few_racks() -> None:
+    brokers = BrokerSet.of([Broker(0, "a"), Broker(1, "a"), Broker(2, "b"), Broker(3, "b")])
+    assignment = ClusterAssignment({TopicPartition("t", 0): (0, 1), TopicPartition("t", 1): (2, 3)})
+    plan = plan_rebalance(assignment, brokers)
+    after = plan.apply_to(assignment)
+    assert all(_racks_of(r, brokers) == 2 for r in after.partitions.values())
+    assert plan.report is not None
+    assert plan.report.rack_violations_before == 2
+    assert plan.report.rack_violations_after == 0
+    assert plan.report.lower_bound_moves == 2 == plan.report.replica_moves
+
+
+def test_unequal_racks_balance_within_each_rack_and_say_why_not_across() -> None:
+    cluster = synthetic_cluster(rack_sizes=(3, 2, 2), partitions=700, skew=0.5, seed=2)
+    plan = plan_rebalance(cluster.assignment, cluster.brokers, sizes=cluster.sizes)
+    report = plan.report
+    assert report is not None
+    by_rack: dict[str | None, list[int]] = {}
+    for b in report.brokers:
+        by_rack.setdefault(b.rack, []).append(b.replicas_after)
+    assert all(max(v) - min(v) <= 1 for v in by_rack.values())
+    assert report.replica_spread_after > 1
+    assert any("rack constraint" in note for note in report.notes)
+
+
+def test_brokers_without_racks_balance_to_a_spread_of_one() -> None:
+    cluster = synthetic_cluster(rack_sizes=None, brokers=7, partitions=500, skew=0.8, seed=4)
+    plan = plan_rebalance(cluster.assignment, cluster.brokers, sizes=cluster.sizes)
+    assert plan.report is not None
+    assert plan.report.replica_spread_after <= 1
+    assert plan.report.rack_violations_after == 0
+
+
+def test_frozen_topics_keep_their_replicas_and_excluded_brokers_receive_nothing() -> None:
+    cluster = synthetic_cluster(rack_sizes=(2, 2, 2), partitions=300, topics=3, skew=1.0, seed=9)
+    options = PlanOptions(frozen_topics={"topic-000"}, no_receive={5})
+    plan = plan_rebalance(cluster.assignment, cluster.brokers, options=options)
+    assert all(m.partition.topic != "topic-000" for m in plan)
+    assert all(5 not in m.adding for m in plan)
+
+
+def test_max_moves_caps_the_plan_and_planning_again_continues() -> None:
+    cluster, new = synthetic_cluster(
+        rack_sizes=(2, 2, 2), partitions=300, seed=1
+    ).with_new_brokers()
+    capped = plan_add_brokers(
+        cluster.assignment, cluster.brokers, new, options=PlanOptions(max_moves=50)
+    )
+    assert capped.report is not None
+    assert capped.replica_moves == 50
+    assert not capped.report.complete
+    rest = plan_rebalance(capped.apply_to(cluster.assignment), cluster.brokers)
+    assert rest.replica_moves == 300 - 50
+
+
+def test_raising_replication_factor_adds_replicas_in_missing_racks_only_to_that_topic() -> None:
+    cluster = synthetic_cluster(
+        rack_sizes=(2, 2, 2), partitions=60, topics=3, replication_factor=1, sizes=False, seed=6
+    )
+    plan = plan_replication_factor(cluster.assignment, cluster.brokers, "topic-001", 3)
+    assert {m.partition.topic for m in plan} == {"topic-001"}
+    after = plan.apply_to(cluster.assignment)
+    for tp, replicas in after.partitions.items():
+        if tp.topic == "topic-001":
+            assert len(replicas) == 3
+            assert _racks_of(replicas, cluster.brokers) == 3
+            assert replicas[0] == cluster.assignment.replicas(tp)[0]
+    assert plan.report is not None
+    assert plan.report.replica_moves == plan.report.lower_bound_moves == 40
+
+
+def test_lowering_replication_factor_keeps_leaders_and_rack_spread() -> None:
+    cluster = synthetic_cluster(rack_sizes=(2, 2, 2), partitions=30, topics=1, sizes=False, seed=8)
+    plan = plan_replication_factor(cluster.assignment, cluster.brokers, "topic-000", 2)
+    assert plan.replica_moves == 0
+    after = plan.apply_to(cluster.assignment)
+    for tp, replicas in after.partitions.items():
+        assert len(replicas) == 2
+        assert replicas[0] == cluster.assignment.replicas(tp)[0]
+        assert _racks_of(replicas, cluster.brokers) == 2
+    assert plan.report is not None
+    assert plan.report.replicas_removed == 30
+
+
+def test_leader_plan_only_reorders_and_balances_leaders() -> None:
+    brokers = BrokerSet.without_racks(range(3))
+    assignment = ClusterAssignment({TopicPartition("t", p): (0, 1, 2) for p in range(9)})
+    plan = plan_leaders(assignment, brokers)
+    assert plan.replica_moves == 0
+    leaders = plan.apply_to(assignment).leader_counts()
+    assert sorted(leaders.values()) == [3, 3, 3]
+    for move in plan:
+        assert sorted(move.before) == sorted(move.after)
+
+
+def test_same_input_gives_the_same_plan() -> None:
+    cluster = synthetic_cluster(rack_sizes=(3, 3, 3, 3), partitions=400, skew=0.7, seed=12)
+    first = plan_rebalance(cluster.assignment, cluster.brokers, sizes=cluster.sizes)
+    second = plan_rebalance(cluster.assignment, cluster.brokers, sizes=cluster.sizes)
+    assert first.to_kafka_json() == second.to_kafka_json()
+    assert first.report == second.report
+
+
+def test_a_plan_carries_figures_that_match_its_moves() -> None:
+    cluster = synthetic_cluster(rack_sizes=(2, 2, 2), partitions=120, skew=0.9, seed=13)
+    plan = plan_rebalance(cluster.assignment, cluster.brokers, sizes=cluster.sizes)
+    report = plan.report
+    assert report is not None
+    assert report.replica_moves == plan.replica_moves
+    assert report.partitions_changed == len(plan)
+    assert cluster.sizes is not None
+    assert report.bytes_moved == sum(cluster.sizes.size(m.partition) * len(m.adding) for m in plan)
+    assert sum(b.replicas_after for b in report.brokers) == cluster.assignment.total_replicas
+    assert report.to_dict()["replica_moves"] == plan.replica_moves
+
+
+# -- bad input ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def small() -> tuple[ClusterAssignment, BrokerSet]:
+    brokers = BrokerSet.without_racks(range(4))
+    assignment = ClusterAssignment(
+        {TopicPartition("t", 0): (0, 1, 2), TopicPartition("u", 0): (1, 2)}
+    )
+    return assignment, brokers
+
+
+def test_replica_on_a_broker_missing_from_the_brokers_file_is_refused(
+    small: tuple[ClusterAssignment, BrokerSet],
+) -> None:
+    assignment, _ = small
+    with pytest.raises(UnknownBroker, match="unknown broker 2: partition t-0"):
+        plan_rebalance(assignment, BrokerSet.without_racks([0, 1]))
+
+
+def test_removing_an_unknown_broker_is_refused(small: tuple[ClusterAssignment, BrokerSet]) -> None:
+    with pytest.raises(UnknownBroker, match="unknown broker 9"):
+        plan_remove_brokers(*small, [9])
+
+
+def test_removal_leaving_fewer_brokers_than_a_replication_factor_is_refused(
+    small: tuple[ClusterAssignment, BrokerSet],
+) -> None:
+    with pytest.raises(ImpossiblePlan, match="topic t's replication factor 3"):
+        plan_remove_brokers(*small, [0, 3])
+
+
+def test_new_broker_that_already_holds_replicas_is_refused(
+    small: tuple[ClusterAssignment, BrokerSet],
+) -> None:
+    with pytest.raises(InvalidInput, match="broker 2 is named as new but already holds 2"):
+        plan_add_brokers(*small, [2])
+
+
+def test_log_dirs_naming_a_partition_the_assignment_lacks_is_an_error(
+    small: tuple[ClusterAssignment, BrokerSet],
+) -> None:
+    sizes = PartitionSizes({TopicPartition("ghost", 0): 10})
+    with pytest.raises(UnknownPartition, match="ghost-0"):
+        plan_rebalance(*small, sizes=sizes)
+
+
+def test_replication_factor_above_the_broker_count_is_impossible(
+    small: tuple[ClusterAssignment, BrokerSet],
+) -> None:
+    with pytest.raises(ImpossiblePlan, match="needs 5 brokers"):
+        plan_replication_factor(*small, "t", 5)
+
+
+def test_plan_naming_a_partition_the_cluster_lacks_is_refused(
+    small: tuple[ClusterAssignment, BrokerSet],
+) -> None:
+    with pytest.raises(UnknownPartition, match="nope-0"):
+        ReassignmentPlan.from_kafka_json(
+            '{"partitions":[{"topic":"nope","partition":0,"replicas":[1]}]}', small[0]
+        )
