@@ -31,6 +31,7 @@ from confluent_ops.tls.files import (
     read_authority,
     write_authority,
     write_store_bundle,
+    write_store_set,
 )
 from confluent_ops.tls.inspection import (
     CertificateSummary,
@@ -115,4 +116,5 @@ __all__ = [
     "validate_dns_name",
     "write_authority",
     "write_store_bundle",
+    "write_store_set",
 ]

@@ -30,6 +30,7 @@ __all__ = [
     "write_authority",
     "write_files",
     "write_store_bundle",
+    "write_store_set",
 ]
 
 PRIVATE = 0o600
@@ -99,7 +100,11 @@ def write_store_bundle(
     All stores share the password, generated when ``password`` is None. Everything is built in
     memory first, so invalid input raises before any file exists.
     """
-    stores = StoreSet.build(issued, trust, password=password)
+    return write_store_set(StoreSet.build(issued, trust, password=password), directory)
+
+
+def write_store_set(stores: StoreSet, directory: Path | str) -> StoreBundle:
+    """Write stores already built in memory (the layout of :func:`write_store_bundle`)."""
     root = Path(directory)
     write_files(
         root,

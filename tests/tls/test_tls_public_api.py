@@ -18,7 +18,7 @@ PUBLIC = {
     "java_properties_text", "keystore_jks", "keystore_pkcs12", "load_certificates",
     "load_certificates_pem", "parse_jaas_config", "read_authority", "subject_name",
     "trust_gaps", "truststore_jks", "truststore_pkcs12", "validate_dns_name", "write_authority",
-    "write_store_bundle",
+    "write_store_bundle", "write_store_set",
 }  # fmt: skip
 
 
