@@ -4,6 +4,7 @@ Sessions:
     lint       ruff (lint and format) and the import-linter layer contracts
     typecheck  mypy --strict over the package
     tests      the whole test command of the README (what .ci/run runs)
+    slow       the long scenarios that the test command leaves out
     docs       mkdocs build --strict
     bench      the benchmarks whose figures the issues ask for
     demo       ``confluent-ops demo``
@@ -41,9 +42,23 @@ def typecheck(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def tests(session: nox.Session) -> None:
-    """The README's test command: installs what the tests need, then runs them (not `slow`)."""
+    """The README's test command: installs what the tests need, then runs them (not `slow`).
+
+    Beyond Python packages the tests run real Kafka and ZooKeeper: tools/install_test_deps.py
+    apt-installs Debian's zookeeper (Java and Maven too, if absent) and resolves the pinned
+    Kafka versions' jars into the cache before pytest starts.
+    """
     session.install("-e", PACKAGE_WITH_EVERYTHING)
+    session.run("python", "tools/install_test_deps.py")
     session.run("pytest", "-m", "not slow", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def slow(session: nox.Session) -> None:
+    """The long scenarios kept out of the test command (e.g. a whole 3.9 -> 4.1 rolling upgrade)."""
+    session.install("-e", PACKAGE_WITH_EVERYTHING)
+    session.run("python", "tools/install_test_deps.py")
+    session.run("pytest", "-m", "slow", *session.posargs)
 
 
 @nox.session(python=PYTHON)

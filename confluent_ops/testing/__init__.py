@@ -21,18 +21,30 @@ from confluent_ops.testing._resolve import (
     resolve_kafka,
 )
 from confluent_ops.testing._tls import TestbedTls
+from confluent_ops.testing._workload import (
+    Acknowledged,
+    Consumed,
+    Workload,
+    WorkloadVerdict,
+    judge,
+)
 from confluent_ops.testing._zookeeper import ZooKeeperEnsemble
 
 __all__ = [
     "DEFAULT_KAFKA_VERSION",
     "SUPPORTED_KAFKA_VERSIONS",
+    "Acknowledged",
     "BrokerSpec",
+    "Consumed",
     "KafkaDistribution",
     "KafkaVersion",
     "LocalKafkaCluster",
     "TestbedTls",
+    "Workload",
+    "WorkloadVerdict",
     "ZooKeeperEnsemble",
     "cache_root",
+    "judge",
     "live_processes",
     "resolve_kafka",
 ]

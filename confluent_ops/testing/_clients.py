@@ -9,15 +9,19 @@ that the rest of :mod:`confluent_ops.testing` stays free of client-library detai
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Mapping
 
 from confluent_kafka import KafkaException
-from confluent_kafka.admin import AdminClient
+from confluent_kafka.admin import AdminClient, NewTopic  # type: ignore[attr-defined]
 
-__all__ = ["QUIET_LOGGER", "brokers_seen_by", "create_scram_users"]
+from confluent_ops.errors import TestbedError
+
+__all__ = ["QUIET_LOGGER", "brokers_seen_by", "create_scram_users", "create_topic"]
 
 QUIET_LOGGER = logging.getLogger("confluent_ops.testing.client")
 """librdkafka's own log lines (connection refused while a broker starts) go here, not stderr."""
+QUIET_LOGGER.addHandler(logging.NullHandler())
 
 
 def brokers_seen_by(
@@ -67,3 +71,34 @@ def create_scram_users(
         ]
         for future in admin.alter_user_scram_credentials(upserts).values():
             future.result(timeout=timeout)
+
+
+def create_topic(
+    client: Mapping[str, str],
+    name: str,
+    *,
+    partitions: int,
+    replication_factor: int,
+    config: Mapping[str, str] | None = None,
+    timeout: float = 30.0,
+) -> None:
+    """Create a topic and wait until every partition has a leader (it accepts writes then)."""
+    admin = AdminClient(dict(client), logger=QUIET_LOGGER)
+    topic = NewTopic(name, partitions, replication_factor, config=dict(config or {}))
+    try:
+        admin.create_topics([topic], operation_timeout=timeout)[name].result(timeout=timeout)
+    except KafkaException as exc:
+        raise TestbedError(f"could not create topic {name}: {exc.args[0]}") from exc
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = admin.list_topics(name, timeout=timeout).topics.get(name)
+        if (
+            found is not None
+            and found.error is None
+            and len(found.partitions) == partitions
+            and all(p.leader >= 0 for p in found.partitions.values())
+        ):
+            return
+        time.sleep(0.1)
+    raise TestbedError(f"topic {name} has partitions without a leader after {timeout:.0f} s")

@@ -25,7 +25,7 @@ import attrs
 
 from confluent_ops.errors import InvalidInput, NotReady, TestbedError
 from confluent_ops.model.secret import Secret
-from confluent_ops.testing._clients import brokers_seen_by, create_scram_users
+from confluent_ops.testing._clients import brokers_seen_by, create_scram_users, create_topic
 from confluent_ops.testing._jvm import jvm_options, write_logging_configs, write_properties
 from confluent_ops.testing._processes import (
     ManagedProcess,
@@ -216,10 +216,23 @@ class LocalKafkaCluster:
             raise
 
     def close(self, *, keep_files: bool = False) -> None:
-        """Stop brokers (controlled shutdown, in parallel), then controllers, then ZooKeeper."""
-        brokers = [node.process for node in self._nodes.values() if node.spec.is_broker]
-        _stop_together([process for process in brokers if process is not None])
-        controllers = [node.process for node in self._nodes.values() if not node.spec.is_broker]
+        """Stop brokers (controlled shutdown), then controllers, then ZooKeeper.
+
+        Brokers beside dedicated controllers stop together: the quorum stays up for each one's
+        controlled shutdown. In ZooKeeper mode the controller is itself a broker, so they stop
+        one by one. Combined nodes lose the quorum they shut down through, so their grace is
+        short: the cluster is being discarded, and the SIGKILL that follows is harmless.
+        """
+        brokers = [n.process for n in self._nodes.values() if n.spec.roles == ("broker",)]
+        running = [process for process in brokers if process is not None]
+        if self.zookeeper_mode:
+            for process in running:
+                process.stop(grace=30.0)
+        else:
+            _stop_together(running)
+        combined = [n.process for n in self._nodes.values() if len(n.spec.roles) == 2]
+        _stop_together([process for process in combined if process is not None], grace=5.0)
+        controllers = [n.process for n in self._nodes.values() if not n.spec.is_broker]
         _stop_together([process for process in controllers if process is not None])
         for node in self._nodes.values():
             node.process = None
@@ -305,6 +318,23 @@ class LocalKafkaCluster:
             "sasl.username": name,
             "sasl.password": self.sasl_users[name].reveal(),
         }
+
+    def create_topic(
+        self,
+        name: str,
+        *,
+        partitions: int = 1,
+        replication_factor: int | None = None,
+        config: Mapping[str, object] | None = None,
+    ) -> None:
+        """Create a topic (on up to 3 replicas by default); returns once it has leaders."""
+        create_topic(
+            self.client_config(),
+            name,
+            partitions=partitions,
+            replication_factor=replication_factor or min(3, self._broker_count),
+            config={key: _property(value) for key, value in (config or {}).items()},
+        )
 
     def stop_broker(self, node_id: int, *, timeout: float = 60.0) -> int | None:
         """SIGTERM: the broker's controlled shutdown (it hands over its leaderships first)."""
@@ -466,6 +496,8 @@ class LocalKafkaCluster:
             assert self.ensemble is not None
             values["broker.id"] = str(spec.node_id)
             values["zookeeper.connect"] = f"{self.ensemble.hosts}/kafka-{self.cluster_id}"
+            # the last broker of a partition can never hand over its leadership: retry briefly
+            values["controlled.shutdown.retry.backoff.ms"] = "1000"
         else:
             values["process.roles"] = ",".join(spec.roles)
             values["node.id"] = str(spec.node_id)

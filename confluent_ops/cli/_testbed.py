@@ -1,0 +1,181 @@
+"""``confluent-ops testbed kafka | zookeeper``: real local servers until SIGINT or SIGTERM.
+
+A thin shell over :mod:`confluent_ops.testing`: parse, start, write the ready file, wait for a
+signal, stop everything. The ready file is JSON (``bootstrap``, ``zookeeper`` and, for secured
+listeners, their bootstrap lists and the CA path) and is removed again when the testbed stops, so
+that a script never reads the address of a testbed that is gone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+from confluent_ops.cli._app import EX_OK, CommandParser, UsageError, write_output
+from confluent_ops.errors import InvalidInput
+from confluent_ops.model.secret import Secret
+from confluent_ops.testing import (
+    SUPPORTED_KAFKA_VERSIONS,
+    LocalKafkaCluster,
+    TestbedTls,
+    ZooKeeperEnsemble,
+)
+
+__all__ = ["register"]
+
+
+class _Stopped(BaseException):
+    """SIGINT or SIGTERM arrived: unwind through the context managers, which stop everything."""
+
+
+def register(commands: argparse._SubParsersAction[CommandParser]) -> None:
+    testbed = commands.add_parser(
+        "testbed",
+        help="run real Apache Kafka or ZooKeeper on 127.0.0.1 until interrupted",
+        description="Run real local servers in the foreground; SIGINT or SIGTERM stops them all.",
+    )
+    kinds = testbed.add_subparsers(dest="kind", metavar="KIND", parser_class=CommandParser)
+    kinds.required = True
+
+    kafka = kinds.add_parser("kafka", help="a Kafka cluster (KRaft, or ZooKeeper mode on 3.9)")
+    kafka.add_argument("--brokers", type=int, required=True, help="number of brokers")
+    kafka.add_argument(
+        "--version",
+        default=None,
+        help=f"Kafka version, e.g. {' or '.join(SUPPORTED_KAFKA_VERSIONS)} "
+        "(default 4.1.1; 3.9.1 with --zookeeper)",
+    )
+    kafka.add_argument("--zookeeper", action="store_true", help="ZooKeeper mode (Kafka 3.9)")
+    kafka.add_argument("--racks", type=int, default=1, help="spread brokers over R racks")
+    kafka.add_argument("--controllers", type=int, default=1, help="KRaft controllers: 1 or 3")
+    kafka.add_argument(
+        "--combined", action="store_true", help="brokers double as controllers (no dedicated)"
+    )
+    kafka.add_argument(
+        "--tls",
+        metavar="DIR",
+        help="add an SSL listener (client certificates required); DIR holds the CA (ca.crt, "
+        "ca.key) to issue from, or receives a new one, with client.crt/client.key",
+    )
+    kafka.add_argument(
+        "--sasl-plain",
+        metavar="USER:PASS",
+        help="add a SASL_SSL listener (PLAIN and SCRAM) with this user",
+    )
+    kafka.add_argument("--workdir", help="keep data and logs here (default: a temporary folder)")
+    kafka.add_argument("--ready-file", required=True, metavar="F", help="JSON written once serving")
+    kafka.set_defaults(handler=_run_kafka)
+
+    zookeeper = kinds.add_parser("zookeeper", help="a ZooKeeper ensemble (1 or 3 servers)")
+    zookeeper.add_argument("--servers", type=int, required=True, help="1 or 3")
+    zookeeper.add_argument(
+        "--tls", metavar="DIR", help="add a TLS client port (client certificates required)"
+    )
+    zookeeper.add_argument("--workdir", help="keep data and logs here")
+    zookeeper.add_argument(
+        "--ready-file", required=True, metavar="F", help="JSON written once serving"
+    )
+    zookeeper.set_defaults(handler=_run_zookeeper)
+
+
+def _sasl_user(text: str | None) -> dict[str, Secret]:
+    if text is None:
+        return {}
+    user, colon, password = text.partition(":")
+    if not colon or not user or not password:
+        raise UsageError("confluent-ops testbed kafka: --sasl-plain takes USER:PASS")
+    return {user: Secret(password)}
+
+
+def _tls(directory: str | None) -> TestbedTls | None:
+    if directory is None:
+        return None
+    folder = Path(directory)
+    has_ca = (folder / "ca.crt").exists() and (folder / "ca.key").exists()
+    return TestbedTls.create(folder, ca_dir=folder if has_ca else None)
+
+
+def _run_kafka(args: argparse.Namespace) -> int:
+    users = _sasl_user(args.sasl_plain)
+    if args.brokers < 1:
+        raise InvalidInput(f"--brokers must be at least 1, not {args.brokers}")
+    listeners = ["PLAINTEXT"]
+    if args.tls:
+        listeners.append("SSL")
+    if users:
+        listeners.append("SASL_SSL")
+    with _until_signal():
+        cluster = LocalKafkaCluster(
+            args.brokers,
+            version=args.version,
+            racks=args.racks,
+            controllers=args.controllers,
+            combined=args.combined,
+            zookeeper=args.zookeeper,
+            listeners=listeners,
+            sasl_users=users,
+            tls=_tls(args.tls),
+            workdir=args.workdir,
+        )
+        with cluster:
+            ready: dict[str, Any] = {
+                "bootstrap": cluster.bootstrap_servers,
+                "version": str(cluster.version),
+                "brokers": list(cluster.broker_ids),
+                "pids": list(cluster.pids()),
+            }
+            if cluster.ensemble is not None:
+                ready["zookeeper"] = cluster.ensemble.hosts
+            for listener in listeners[1:]:
+                ready[f"{listener.lower()}_bootstrap"] = cluster.bootstrap_for(listener)
+            if cluster.tls is not None:
+                ready["ca"] = str(cluster.tls.ca_crt)
+            _serve(Path(args.ready_file), ready)
+    return EX_OK
+
+
+def _run_zookeeper(args: argparse.Namespace) -> int:
+    with _until_signal():
+        tls = _tls(args.tls)
+        with ZooKeeperEnsemble(
+            args.servers, tls=tls if tls is not None else False, workdir=args.workdir
+        ) as ensemble:
+            ready: dict[str, Any] = {"zookeeper": ensemble.hosts, "pids": list(ensemble.pids())}
+            if ensemble.tls is not None:
+                ready["zookeeper_tls"] = ensemble.secure_hosts
+                ready["ca"] = str(ensemble.tls.ca_crt)
+            _serve(Path(args.ready_file), ready)
+    return EX_OK
+
+
+def _serve(ready_file: Path, ready: dict[str, Any]) -> None:
+    """Announce the servers in the ready file, then wait for a signal; always remove the file."""
+    try:
+        write_output(str(ready_file), json.dumps(ready, indent=2) + "\n")
+        threading.Event().wait()
+    finally:
+        ready_file.unlink(missing_ok=True)
+
+
+@contextmanager
+def _until_signal() -> Iterator[None]:
+    """Turn SIGINT and SIGTERM into an exception that unwinds (and so stops) everything."""
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        raise _Stopped(signum)
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    except _Stopped:
+        pass
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)

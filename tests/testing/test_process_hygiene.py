@@ -1,0 +1,78 @@
+"""No process outlives its owner: stopped by PID, escalated to SIGKILL, swept at exit."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from confluent_ops.errors import JavaNotFound
+from confluent_ops.testing import live_processes
+from confluent_ops.testing._processes import ManagedProcess, find_java, wait_for
+from confluent_ops.testing.pytest_plugin import missing_tools, require_testbed
+
+
+def _gone(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    return False
+
+
+def test_a_process_that_ignores_sigterm_is_killed_after_its_grace(tmp_path: Path) -> None:
+    stubborn = ManagedProcess(
+        "stubborn",
+        [sys.executable, "-c",
+         "import signal, sys, time\n"
+         "signal.signal(signal.SIGTERM, signal.SIG_IGN)\n"
+         "print('ready', flush=True)\n"
+         "time.sleep(600)\n"],
+        log_path=tmp_path / "stubborn.log",
+    )  # fmt: skip
+    assert wait_for(lambda: "ready" in stubborn.log_tail(), timeout=10)
+    assert stubborn in live_processes()
+    assert stubborn.stop(grace=0.5) == -9
+    assert _gone(stubborn.pid)
+    assert stubborn not in live_processes()
+
+
+def test_an_interpreter_that_exits_without_closing_its_cluster_stops_it(tmp_path: Path) -> None:
+    require_testbed(kafka_versions=("4.1.1",))
+    script = textwrap.dedent(
+        """
+        from confluent_ops.testing import LocalKafkaCluster
+        cluster = LocalKafkaCluster(1)
+        cluster.start()
+        print(*cluster.pids(), flush=True)
+        """
+    )  # no close, no with: only the atexit hook can stop the JVMs
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=180, check=True
+    )
+    pids = [int(pid) for pid in result.stdout.split()]
+    assert len(pids) == 2
+    assert all(_gone(pid) for pid in pids)
+
+
+def test_a_machine_without_java_is_a_typed_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", "/nonexistent")
+    monkeypatch.delenv("JAVA_HOME", raising=False)
+    with pytest.raises(JavaNotFound, match="java"):
+        find_java()
+    assert any("java" in tool for tool in missing_tools())
+
+
+def test_missing_tools_skip_for_users_and_fail_under_ci(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", "/nonexistent")
+    monkeypatch.delenv("JAVA_HOME", raising=False)
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="java"):
+        require_testbed()
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="CI=true"):
+        require_testbed()

@@ -1,0 +1,62 @@
+"""Install what the tests need beyond Python packages, on a fresh machine (run by ``nox -s tests``).
+
+- Debian's ``zookeeper`` (and Java 17 and Maven, should the machine lack them) with apt-get,
+  when running as root; otherwise it says what is missing and the tests that need it skip
+  (or fail, with ``CI=true``).
+- The jars of every Kafka version the tests pin, resolved once into the user's cache.
+
+Usage: ``python tools/install_test_deps.py`` (idempotent; seconds when everything is there).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from confluent_ops.testing import SUPPORTED_KAFKA_VERSIONS, resolve_kafka
+
+DEBIAN_PACKAGES = {
+    "zookeeper": lambda: Path("/usr/share/java/zookeeper.jar").exists(),
+    "openjdk-17-jre-headless": lambda: shutil.which("java") is not None,
+    "maven": lambda: shutil.which("mvn") is not None,
+}
+
+
+def install_debian_packages() -> None:
+    missing = [name for name, present in DEBIAN_PACKAGES.items() if not present()]
+    if not missing:
+        return
+    if os.geteuid() != 0 or shutil.which("apt-get") is None:
+        print(f"install-test-deps: missing {missing}; install them (apt-get) or tests will skip")
+        return
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    command = ["apt-get", "install", "-y", "--no-install-recommends", *missing]
+    print(f"install-test-deps: {' '.join(command)}", flush=True)
+    if subprocess.run(command, env=env, check=False).returncode != 0:
+        subprocess.run(["apt-get", "update"], env=env, check=True)  # lists may be absent
+        subprocess.run(command, env=env, check=True)
+
+
+def resolve_versions() -> None:
+    for version in SUPPORTED_KAFKA_VERSIONS:
+        started = time.perf_counter()
+        distribution = resolve_kafka(version)
+        took = time.perf_counter() - started
+        print(f"install-test-deps: Kafka {version} in {distribution.libs} ({took:.1f} s)")
+
+
+def main() -> int:
+    install_debian_packages()
+    if shutil.which("mvn") is None and not os.environ.get("KAFKA_HOME"):
+        print("install-test-deps: no mvn: Kafka jars not resolved; tests needing them will skip")
+        return 0
+    resolve_versions()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
