@@ -9,11 +9,17 @@ resume. No error message ever holds a secret: values that may be secret are name
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 __all__ = [
     "CertificateNotValid",
+    "ClusterError",
+    "ClusterUnreachable",
     "ConfluentOpsError",
     "DuplicateReplica",
     "ImpossiblePlan",
+    "AuthenticationFailed",
+    "ClusterRequestFailed",
     "InvalidCertificateRequest",
     "InvalidDnsName",
     "InvalidInput",
@@ -24,6 +30,8 @@ __all__ = [
     "MalformedFile",
     "NotReady",
     "PortInUse",
+    "ReassignmentRefused",
+    "StepStateConflict",
     "TestbedError",
     "UnknownBroker",
     "UnknownPartition",
@@ -221,3 +229,72 @@ class InvalidPrincipalMappingRule(InvalidInput):
         self.rule = rule
         self.reason = reason
         super().__init__(f"invalid principal mapping rule {rule!r}: {reason}")
+
+
+# --- Talking to a cluster (confluent_ops.adapters, confluent_ops.steps) -----------------------
+
+
+class ClusterError(ConfluentOpsError):
+    """A Kafka or ZooKeeper cluster could not be observed or changed as asked.
+
+    Adapters raise the subclasses below, translated from confluent-kafka, kafka-python and kazoo
+    (``raise ... from exc``); messages name the operation and the servers, never a credential.
+    """
+
+
+class ClusterUnreachable(ClusterError):  # noqa: N818 - the name reads as the condition
+    """No server of ``servers`` answered within ``timeout`` seconds (refused, unknown, silent)."""
+
+    def __init__(self, servers: str, timeout: float, detail: str) -> None:
+        self.servers = servers
+        self.timeout = timeout
+        self.detail = detail
+        super().__init__(f"cannot reach {servers} within {timeout:g} s: {detail}")
+
+
+class AuthenticationFailed(ClusterError):  # noqa: N818 - the name reads as the condition
+    """The cluster answered but refused who we are: a TLS handshake or SASL login failed.
+
+    Distinct from :class:`ClusterUnreachable` because retrying does not help: the credentials,
+    the trust store or the client certificate must change.
+    """
+
+    def __init__(self, servers: str, detail: str) -> None:
+        self.servers = servers
+        self.detail = detail
+        super().__init__(f"authentication to {servers} failed: {detail}")
+
+
+class ClusterRequestFailed(ClusterError):  # noqa: N818 - the name reads as the condition
+    """The cluster refused or failed one request (``operation``), with the client's reason."""
+
+    def __init__(self, operation: str, detail: str) -> None:
+        self.operation = operation
+        self.detail = detail
+        super().__init__(f"{operation} failed: {detail}")
+
+
+class ReassignmentRefused(ClusterError):  # noqa: N818 - the name reads as the condition
+    """The cluster refused some partitions of a reassignment; ``reasons`` maps each to why.
+
+    Partitions not named were accepted (and may be moving): run ``reassign verify`` or
+    ``reassign cancel`` with the same plan to follow or undo them.
+    """
+
+    def __init__(self, reasons: Mapping[str, str]) -> None:
+        self.reasons = dict(sorted(reasons.items()))
+        shown = "; ".join(f"{tp}: {why}" for tp, why in list(self.reasons.items())[:5])
+        more = f" (and {len(self.reasons) - 5} more)" if len(self.reasons) > 5 else ""
+        super().__init__(f"the cluster refused {len(self.reasons)} partition(s): {shown}{more}")
+
+
+class StepStateConflict(InvalidInput):
+    """A step's stored state (for example a reassignment's throttle record) does not fit the run.
+
+    ``path`` is where the state is kept; the message says how to resolve the conflict.
+    """
+
+    def __init__(self, path: str, detail: str) -> None:
+        self.path = path
+        self.detail = detail
+        super().__init__(f"{path}: {detail}")

@@ -28,3 +28,40 @@ __all__ = [
     "TopicPartition",
     "synthetic_cluster",
 ]
+
+# The cluster snapshot (observe): appended by the adapters work.
+from confluent_ops.model.snapshot import (
+    FOLLOWER_THROTTLED_RATE,
+    FOLLOWER_THROTTLED_REPLICAS,
+    LEADER_THROTTLED_RATE,
+    LEADER_THROTTLED_REPLICAS,
+    BrokerState,
+    BrokerThrottles,
+    ClusterMode,
+    ClusterSnapshot,
+    ConfigChange,
+    ConfigSetting,
+    ConfigSource,
+    PartitionState,
+    QuorumState,
+    QuorumVoter,
+    TopicState,
+)
+
+__all__ += [
+    "FOLLOWER_THROTTLED_RATE",
+    "FOLLOWER_THROTTLED_REPLICAS",
+    "LEADER_THROTTLED_RATE",
+    "LEADER_THROTTLED_REPLICAS",
+    "BrokerState",
+    "BrokerThrottles",
+    "ClusterMode",
+    "ClusterSnapshot",
+    "ConfigChange",
+    "ConfigSetting",
+    "ConfigSource",
+    "PartitionState",
+    "QuorumState",
+    "QuorumVoter",
+    "TopicState",
+]

@@ -1,0 +1,210 @@
+"""The seams between the library and the systems it operates: ``typing.Protocol`` ports.
+
+Steps talk to a cluster only through these protocols. The real adapters
+(:mod:`confluent_ops.adapters`) implement them over confluent-kafka, kafka-python and kazoo; the
+simulated platform implements them in process; one contract-test suite
+(``tests/contract``) holds every implementation to the same behaviour. Every method takes and
+returns the plain values of :mod:`confluent_ops.model`, never a client library's objects, and
+raises only :mod:`confluent_ops.errors` classes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Protocol, runtime_checkable
+
+import attrs
+
+from confluent_ops.model import ClusterSnapshot, ConfigChange, ConfigSetting, TopicPartition
+
+__all__ = [
+    "BROKER_DEFAULT",
+    "Clock",
+    "ConfigChange",
+    "EnsembleServer",
+    "KafkaAdmin",
+    "ZooKeeper",
+    "ZooKeeperBroker",
+    "ZooKeeperMigration",
+    "ZooKeeperPartition",
+]
+
+BROKER_DEFAULT: None = None
+"""The broker "id" that names the cluster-wide dynamic default in :meth:`KafkaAdmin` calls."""
+
+
+@runtime_checkable
+class KafkaAdmin(Protocol):
+    """Observe and change one Kafka cluster.
+
+    Every call either completes within the adapter's stated timeout or raises
+    :class:`~confluent_ops.errors.ClusterUnreachable`; a refused login raises
+    :class:`~confluent_ops.errors.AuthenticationFailed`. Actions validate their input against
+    the cluster before sending anything.
+    """
+
+    def snapshot(self, *, sizes: bool = True) -> ClusterSnapshot:
+        """The whole cluster in one value; ``sizes=False`` skips the log-dir query."""
+        ...
+
+    def broker_configs(
+        self, brokers: Iterable[int], names: Iterable[str]
+    ) -> Mapping[int, Mapping[str, Sequence[ConfigSetting]]]:
+        """Per broker and config name, every layer that sets it, most specific first.
+
+        A layer is a :class:`ConfigSetting` whose source says where it lives (dynamic per
+        broker, dynamic cluster default, static); names set nowhere map to an empty sequence.
+        """
+        ...
+
+    def topic_configs(
+        self, topics: Iterable[str], names: Iterable[str]
+    ) -> Mapping[str, Mapping[str, ConfigSetting | None]]:
+        """Per topic, the dynamic topic-level value of each name (None when not set there)."""
+        ...
+
+    def alter_broker_configs(self, changes: Mapping[int | None, ConfigChange]) -> None:
+        """Apply incremental changes per broker id (``BROKER_DEFAULT`` for the cluster default)."""
+        ...
+
+    def alter_topic_configs(self, changes: Mapping[str, ConfigChange]) -> None:
+        """Apply incremental changes per topic."""
+        ...
+
+    def alter_reassignments(
+        self, targets: Mapping[TopicPartition, Sequence[int] | None]
+    ) -> Mapping[TopicPartition, str | None]:
+        """Start (a replica list) or cancel (None) reassignments.
+
+        Returns, for each partition, None when the cluster accepted it or the cluster's reason
+        when it refused it; refusals of single partitions are not raised.
+        """
+        ...
+
+    def elect_preferred_leaders(
+        self, partitions: Iterable[TopicPartition] | None = None
+    ) -> Mapping[TopicPartition, str | None]:
+        """Preferred leader election; per partition None (elected or already leader) or why not."""
+        ...
+
+    def create_topic(
+        self,
+        name: str,
+        *,
+        partitions: int,
+        replication_factor: int,
+        configs: Mapping[str, str] | None = None,
+    ) -> None:
+        """Create a topic and wait until every partition has a leader."""
+        ...
+
+    def delete_topic(self, name: str) -> None:
+        """Delete a topic and wait until the cluster no longer lists it."""
+        ...
+
+    def update_feature(self, name: str, level: int) -> None:
+        """Raise a finalized feature (``metadata.version`` after an upgrade) to ``level``."""
+        ...
+
+    def close(self) -> None:
+        """Release connections; the adapter is unusable afterwards."""
+        ...
+
+
+@attrs.frozen
+class EnsembleServer:
+    """One ZooKeeper server as its four-letter words describe it (``srvr``, ``mntr``)."""
+
+    address: str
+    reachable: bool
+    mode: str | None = None
+    latency_avg_ms: float | None = None
+    latency_max_ms: float | None = None
+    outstanding_requests: int | None = None
+    znode_count: int | None = None
+    error: str | None = None
+
+
+@attrs.frozen
+class ZooKeeperBroker:
+    """A broker registration (``/brokers/ids/N``)."""
+
+    id: int
+    host: str
+    port: int
+    rack: str | None
+    endpoints: tuple[str, ...] = ()
+
+
+@attrs.frozen
+class ZooKeeperPartition:
+    """A partition's assignment and state as ZooKeeper-mode Kafka keeps it."""
+
+    partition: TopicPartition
+    replicas: tuple[int, ...]
+    isr: tuple[int, ...]
+    leader: int | None
+    leader_epoch: int
+    controller_epoch: int
+    adding: tuple[int, ...] = ()
+    removing: tuple[int, ...] = ()
+
+
+@attrs.frozen
+class ZooKeeperMigration:
+    """The ZooKeeper-to-KRaft migration record (``/migration``), absent before a migration."""
+
+    started: bool
+    kraft_controller_epoch: int | None = None
+    kraft_metadata_offset: int | None = None
+    kraft_controller_id: int | None = None
+
+
+@runtime_checkable
+class ZooKeeper(Protocol):
+    """Read what ZooKeeper-mode Kafka keeps in ZooKeeper, and the ensemble's own health."""
+
+    def ensemble(self) -> tuple[EnsembleServer, ...]:
+        """Every server of the connect string, by its four-letter words."""
+        ...
+
+    def brokers(self) -> tuple[ZooKeeperBroker, ...]:
+        """Registered brokers, sorted by id."""
+        ...
+
+    def controller(self) -> int | None:
+        """The controller broker id (``/controller``), None while there is none."""
+        ...
+
+    def topics(self) -> tuple[str, ...]:
+        """Topic names (``/brokers/topics``)."""
+        ...
+
+    def partitions(self, topics: Iterable[str] | None = None) -> tuple[ZooKeeperPartition, ...]:
+        """Partition assignments and states of ``topics`` (all when None)."""
+        ...
+
+    def legacy_reassignment(self) -> Mapping[TopicPartition, tuple[int, ...]]:
+        """The pending ``/admin/reassign_partitions`` znode (empty when there is none)."""
+        ...
+
+    def migration(self) -> ZooKeeperMigration:
+        """The ZooKeeper-to-KRaft migration state."""
+        ...
+
+    def close(self) -> None:
+        """Close the session."""
+        ...
+
+
+@runtime_checkable
+class Clock(Protocol):
+    """Time for steps that wait: real in adapters, virtual in the simulated platform."""
+
+    def monotonic(self) -> float:
+        """Seconds on a clock that never goes back."""
+        ...
+
+    def sleep(self, seconds: float) -> None:
+        """Wait ``seconds`` (a virtual clock advances instead)."""
+        ...
