@@ -54,10 +54,15 @@ class TopicPartition:
         return f"{self.topic}-{self.partition}"
 
 
+def _partition_key(item: tuple[TopicPartition, object]) -> tuple[str, int]:
+    """Sort by (topic, partition) without attrs' generic (and slow) comparison methods."""
+    return item[0].topic, item[0].partition
+
+
 def _sorted_partitions(
     partitions: Mapping[TopicPartition, tuple[int, ...]],
 ) -> dict[TopicPartition, tuple[int, ...]]:
-    return dict(sorted(partitions.items()))
+    return dict(sorted(partitions.items(), key=_partition_key))
 
 
 def _count_partitions(partitions: Mapping[TopicPartition, object]) -> str:

@@ -57,7 +57,7 @@ class PartitionMove:
 
 
 def _sorted_moves(moves: Iterable[PartitionMove]) -> tuple[PartitionMove, ...]:
-    return tuple(sorted(moves))
+    return tuple(sorted(moves, key=lambda m: (m.partition.topic, m.partition.partition)))
 
 
 @attrs.frozen

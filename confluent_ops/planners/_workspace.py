@@ -63,6 +63,13 @@ class Workspace:
                 self.holdings[b].append((size, pid))
         for held in self.holdings.values():
             held.sort()
+        # The same holdings restricted to partitions no step has changed yet: moves prefer them,
+        # so that a plan spreads over many partitions instead of rebuilding a few entirely.
+        self.untouched: dict[int, list[tuple[int, int]]] = {
+            b: list(held) for b, held in self.holdings.items()
+        }
+        self.touched: list[bool] = [False] * len(self.replicas)
+        self._cursors: dict[bool, dict[int, int]] = {True: {}, False: {}}
         self.total_replicas = sum(self.count.values())
         self.total_bytes = sum(self.bytes.values())
         self.steps: list[tuple[str, int, int, int]] = []
@@ -160,8 +167,18 @@ class Workspace:
 
     # -- moves ---------------------------------------------------------------------------
 
+    def _touch(self, pid: int) -> None:
+        if self.touched[pid]:
+            return
+        self.touched[pid] = True
+        entry = (self.size[pid], pid)
+        for b in self.replicas[pid]:
+            fresh = self.untouched[b]
+            del fresh[bisect.bisect_left(fresh, entry)]
+
     def move(self, goal: str, pid: int, source: int, dest: int) -> None:
         """Replace ``source`` by ``dest`` in the same slot of the partition's replica list."""
+        self._touch(pid)
         replicas = self.replicas[pid]
         replicas[replicas.index(source)] = dest
         size = self.size[pid]
@@ -176,6 +193,7 @@ class Workspace:
 
     def add_replica(self, goal: str, pid: int, dest: int) -> None:
         """Append a new replica (raising the replication factor); the leader stays first."""
+        self._touch(pid)
         size = self.size[pid]
         self.replicas[pid].append(dest)
         self.count[dest] += 1
@@ -185,6 +203,7 @@ class Workspace:
 
     def drop_replica(self, goal: str, pid: int, source: int) -> None:
         """Remove a replica (lowering the replication factor)."""
+        self._touch(pid)
         size = self.size[pid]
         self.replicas[pid].remove(source)
         self.count[source] -= 1
@@ -202,9 +221,26 @@ class Workspace:
         else:
             self.move(goal, pid, source, dest)
 
-    def candidates_near(self, broker: int, size: float) -> Iterator[int]:
-        """The partitions held by ``broker``, nearest in size to ``size`` first."""
-        held = self.holdings[broker]
+    def candidates_near(
+        self, broker: int, size: float, *, untouched_only: bool = False
+    ) -> Iterator[int]:
+        """The partitions held by ``broker``, nearest in size to ``size`` first.
+
+        With ``untouched_only``, only partitions that no step of this plan has changed yet.
+        """
+        held = self.untouched[broker] if untouched_only else self.holdings[broker]
+        if not self.sizes_known:
+            # Every size is 0, so "nearest" is any order: go round from where the last search
+            # on this broker stopped, so partitions refused a moment ago are not re-examined
+            # first on every call (which made large plans quadratic).
+            cursors = self._cursors[untouched_only]
+            count = len(held)
+            start = cursors.get(broker, 0)
+            for step in range(count):
+                index = (start + step) % count
+                cursors[broker] = index
+                yield held[index][1]
+            return
         right = bisect.bisect_left(held, (size, -1))
         left = right - 1
         while left >= 0 or right < len(held):

@@ -233,27 +233,35 @@ def _wanted_size(ws: Workspace, source: int, dest: int, tolerance: float) -> flo
 
 
 def _find_partition(
-    ws: Workspace, source: int, dest: int, size: float, *, lookahead: int = 32
+    ws: Workspace, source: int, dest: int, size: float, *, lookahead: int = 64
 ) -> int | None:
     """The acceptable partition nearest in size, preferring one no earlier step has touched.
 
     Spreading moves over partitions keeps each partition's extra replicas (and the copies its
-    leader serves at once) low; the preference looks only a few candidates ahead, so it never
-    trades away much byte accuracy.
+    leader serves at once) low, instead of rebuilding a few partitions entirely. An untouched
+    partition is taken when it is at most half an average partition farther from the wanted
+    size than the nearest acceptable one; later moves correct the small byte error this costs.
     """
-    first: int | None = None
-    seen = 0
-    for pid in ws.candidates_near(source, size):
-        if not acceptable(ws, pid, source, dest):
-            continue
-        if ws.adds(pid) == 0:
-            return pid
-        if first is None:
-            first = pid
-        seen += 1
-        if seen >= lookahead:
+    fresh: int | None = None
+    for tries, pid in enumerate(ws.candidates_near(source, size, untouched_only=True)):
+        if tries >= lookahead:
             break
-    return first
+        if acceptable(ws, pid, source, dest):
+            fresh = pid
+            break
+    if fresh is None:
+        for pid in ws.candidates_near(source, size):
+            if acceptable(ws, pid, source, dest):
+                return pid
+        return None
+    slack = 0.5 * max(size, ws.bytes[source] / max(ws.count[source], 1))
+    better_than = abs(ws.size[fresh] - size) - slack
+    for pid in ws.candidates_near(source, size):
+        if abs(ws.size[pid] - size) >= better_than:
+            break
+        if acceptable(ws, pid, source, dest):
+            return pid
+    return fresh
 
 
 def _balance_groups(ws: Workspace) -> list[list[int]]:
