@@ -18,7 +18,6 @@ import attrs
 from confluent_ops.model import ClusterSnapshot, ConfigChange, ConfigSetting, TopicPartition
 
 __all__ = [
-    "BROKER_DEFAULT",
     "Clock",
     "ConfigChange",
     "EnsembleServer",
@@ -28,9 +27,6 @@ __all__ = [
     "ZooKeeperMigration",
     "ZooKeeperPartition",
 ]
-
-BROKER_DEFAULT: None = None
-"""The broker "id" that names the cluster-wide dynamic default in :meth:`KafkaAdmin` calls."""
 
 
 @runtime_checkable
@@ -63,8 +59,10 @@ class KafkaAdmin(Protocol):
         """Per topic, the dynamic topic-level value of each name (None when not set there)."""
         ...
 
-    def alter_broker_configs(self, changes: Mapping[int | None, ConfigChange]) -> None:
-        """Apply incremental changes per broker id (``BROKER_DEFAULT`` for the cluster default)."""
+    def alter_broker_configs(
+        self, changes: Mapping[int, ConfigChange], *, default: ConfigChange | None = None
+    ) -> None:
+        """Apply incremental changes per broker id, and to the cluster-wide dynamic default."""
         ...
 
     def alter_topic_configs(self, changes: Mapping[str, ConfigChange]) -> None:

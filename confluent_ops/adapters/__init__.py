@@ -1,0 +1,17 @@
+"""Adapters: the ports of :mod:`confluent_ops.ports` over real client libraries.
+
+The only modules of confluent_ops (with :mod:`confluent_ops.testing`) that import
+confluent-kafka, kafka-python and kazoo. Each translates its client's errors into
+:mod:`confluent_ops.errors`.
+
+- :class:`~confluent_ops.adapters.kafka.KafkaAdapter`: the ``KafkaAdmin`` port.
+- :class:`~confluent_ops.adapters.zookeeper.ZooKeeperAdapter`: the ``ZooKeeper`` port.
+- :func:`~confluent_ops.adapters.command_config.client_config_from_properties`: Kafka's
+  ``--command-config`` Java properties as a librdkafka configuration.
+"""
+
+from __future__ import annotations
+
+from confluent_ops.adapters.kafka import DEFAULT_TIMEOUT, KafkaAdapter, kafka_python_config
+
+__all__ = ["DEFAULT_TIMEOUT", "KafkaAdapter", "kafka_python_config"]

@@ -1,0 +1,725 @@
+"""The :class:`~confluent_ops.ports.KafkaAdmin` port over confluent-kafka and kafka-python.
+
+confluent-kafka (librdkafka) is used where it is strong: metadata, ``DescribeCluster``,
+preferred leader election, topic creation and deletion; its connection probe is also what
+turns an unreachable or refusing cluster into a typed error within the stated timeout.
+kafka-python 3's admin client covers what confluent-kafka's Python API lacks: partition
+reassignments (``AlterPartitionReassignments`` / ``ListPartitionReassignments``), log dirs,
+the KRaft quorum (``DescribeQuorum``), features (``DescribeFeatures`` / ``UpdateFeatures``),
+config synonyms across several brokers in one call, and the cluster-wide broker default
+(the empty broker resource, which both clients' public APIs refuse, is sent with kafka-python's
+own request builder).
+
+Every client error leaves this module as a :mod:`confluent_ops.errors` class; no message
+carries a credential.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import confluent_kafka
+import kafka.errors
+from confluent_kafka import KafkaError, KafkaException
+from confluent_kafka.admin import AdminClient
+from confluent_kafka.cimpl import NewTopic
+from kafka.admin import ConfigResource, ConfigResourceType, KafkaAdminClient
+
+from confluent_ops.errors import (
+    AuthenticationFailed,
+    ClusterRequestFailed,
+    ClusterUnreachable,
+    InvalidInput,
+    UnknownBroker,
+    UnknownPartition,
+)
+from confluent_ops.model import (
+    FOLLOWER_THROTTLED_RATE,
+    FOLLOWER_THROTTLED_REPLICAS,
+    LEADER_THROTTLED_RATE,
+    LEADER_THROTTLED_REPLICAS,
+    BrokerState,
+    BrokerThrottles,
+    ClusterMode,
+    ClusterSnapshot,
+    ConfigChange,
+    ConfigSetting,
+    ConfigSource,
+    PartitionSizes,
+    PartitionState,
+    QuorumState,
+    QuorumVoter,
+    TopicPartition,
+    TopicState,
+)
+
+__all__ = ["DEFAULT_TIMEOUT", "KafkaAdapter", "kafka_python_config"]
+
+DEFAULT_TIMEOUT = 10.0
+"""Seconds within which an unreachable cluster is reported (``ClusterUnreachable``)."""
+
+_LOG = logging.getLogger("confluent_ops.adapters.kafka")
+_TOPIC_SAFETY_CONFIGS = (
+    "min.insync.replicas",
+    "unclean.leader.election.enable",
+    LEADER_THROTTLED_REPLICAS,
+    FOLLOWER_THROTTLED_REPLICAS,
+)
+_RATES = (LEADER_THROTTLED_RATE, FOLLOWER_THROTTLED_RATE)
+_BROKER_LAYERS = (
+    ConfigSource.DYNAMIC_BROKER_CONFIG,
+    ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG,
+    ConfigSource.STATIC_BROKER_CONFIG,
+)
+_UNREACHABLE_CODES = {
+    KafkaError._TRANSPORT,
+    KafkaError._ALL_BROKERS_DOWN,
+    KafkaError._RESOLVE,
+    KafkaError._TIMED_OUT,
+    KafkaError._TIMED_OUT_QUEUE,
+}
+_AUTH_CODES = {KafkaError._AUTHENTICATION, KafkaError._SSL, KafkaError.SASL_AUTHENTICATION_FAILED}
+
+
+def kafka_python_config(config: Mapping[str, str]) -> dict[str, Any]:
+    """kafka-python keyword arguments for a librdkafka configuration (``bootstrap.servers`` too).
+
+    The two libraries spell the same settings differently; this is the one translation, so a
+    configuration from :meth:`ClientSecurity.to_librdkafka` or a ``--command-config`` file reaches
+    both clients alike. Settings kafka-python cannot express are refused, not dropped.
+    """
+    names = {
+        "bootstrap.servers": "bootstrap_servers",
+        "security.protocol": "security_protocol",
+        "ssl.ca.location": "ssl_cafile",
+        "ssl.certificate.location": "ssl_certfile",
+        "ssl.key.location": "ssl_keyfile",
+        "ssl.key.password": "ssl_password",
+        "ssl.crl.location": "ssl_crlfile",
+        "sasl.mechanism": "sasl_mechanism",
+        "sasl.mechanisms": "sasl_mechanism",
+        "sasl.username": "sasl_plain_username",
+        "sasl.password": "sasl_plain_password",
+        "client.id": "client_id",
+    }
+    kwargs: dict[str, Any] = {}
+    for key, value in config.items():
+        if key in names:
+            kwargs[names[key]] = value
+        elif key == "ssl.endpoint.identification.algorithm":
+            kwargs["ssl_check_hostname"] = value.lower() == "https"
+        elif key in {"socket.timeout.ms", "enable.ssl.certificate.verification", "logger"}:
+            continue
+        else:
+            raise InvalidInput(f"client setting {key!r} has no kafka-python equivalent here")
+    protocol = str(kwargs.get("security_protocol", "PLAINTEXT")).upper()
+    kwargs["security_protocol"] = protocol
+    if "SSL" in protocol:
+        kwargs.setdefault("ssl_check_hostname", True)
+    return kwargs
+
+
+class KafkaAdapter:
+    """One Kafka cluster through confluent-kafka and kafka-python (the ``KafkaAdmin`` port).
+
+    ``config`` is a librdkafka configuration with ``bootstrap.servers`` (as
+    ``ClientSecurity.to_librdkafka()`` and ``LocalKafkaCluster.client_config()`` give it). The
+    constructor connects: within ``timeout`` seconds it either has the cluster's metadata or
+    raises :class:`ClusterUnreachable` / :class:`AuthenticationFailed`. Every later call is
+    bounded by the same timeout. Not thread-safe; use one adapter per thread.
+    """
+
+    def __init__(self, config: Mapping[str, str], *, timeout: float = DEFAULT_TIMEOUT) -> None:
+        if "bootstrap.servers" not in config or not str(config["bootstrap.servers"]).strip():
+            raise InvalidInput("a Kafka client configuration needs bootstrap.servers")
+        if timeout <= 0:
+            raise InvalidInput(f"the timeout must be positive, not {timeout}")
+        self.servers = str(config["bootstrap.servers"])
+        self.timeout = timeout
+        self._config = dict(config)
+        self._python_kwargs = kafka_python_config(self._config)
+        self._auth_error: str | None = None
+        self._errors_lock = threading.Lock()
+        settings: dict[str, Any] = {
+            **self._config,
+            "socket.timeout.ms": str(int(timeout * 1000)),
+            "error_cb": self._on_error,
+            "logger": _LOG,
+        }
+        self._admin = AdminClient(settings)
+        self._python: KafkaAdminClient | None = None
+        self.cluster_metadata()
+
+    @classmethod
+    def connect(
+        cls,
+        bootstrap: str,
+        client: Mapping[str, str] | None = None,
+        *,
+        timeout: float = DEFAULT_TIMEOUT,
+    ) -> KafkaAdapter:
+        """An adapter for ``bootstrap`` with librdkafka security settings ``client``."""
+        return cls({**(client or {}), "bootstrap.servers": bootstrap}, timeout=timeout)
+
+    def __enter__(self) -> KafkaAdapter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._python is not None:
+            self._python.close()
+            self._python = None
+
+    # -- connection and errors -----------------------------------------------------------
+
+    def _on_error(self, error: KafkaError) -> None:
+        """librdkafka's error callback: remember authentication failures for the next raise."""
+        if error.code() in _AUTH_CODES:
+            with self._errors_lock:
+                self._auth_error = _scrub(error.str())
+
+    def _raise_for(self, operation: str, exc: BaseException) -> None:
+        """Translate a client exception; always raises."""
+        with self._errors_lock:
+            auth = self._auth_error
+        if isinstance(exc, KafkaException):
+            error = exc.args[0] if exc.args and isinstance(exc.args[0], KafkaError) else None
+            code = error.code() if error is not None else None
+            text = _scrub(error.str() if error is not None else str(exc))
+            if code in _AUTH_CODES:
+                raise AuthenticationFailed(self.servers, text) from exc
+            if code in _UNREACHABLE_CODES:
+                if auth is not None:
+                    raise AuthenticationFailed(self.servers, auth) from exc
+                raise ClusterUnreachable(self.servers, self.timeout, text) from exc
+            raise ClusterRequestFailed(operation, text) from exc
+        if isinstance(
+            exc, kafka.errors.SaslAuthenticationFailedError | kafka.errors.AuthenticationFailedError
+        ):
+            raise AuthenticationFailed(self.servers, _scrub(str(exc))) from exc
+        if isinstance(exc, kafka.errors.NoBrokersAvailable | kafka.errors.KafkaTimeoutError):
+            if auth is not None:
+                raise AuthenticationFailed(self.servers, auth) from exc
+            raise ClusterUnreachable(self.servers, self.timeout, type(exc).__name__) from exc
+        if isinstance(exc, kafka.errors.KafkaError | OSError):
+            raise ClusterRequestFailed(operation, _scrub(f"{type(exc).__name__}: {exc}")) from exc
+        raise exc
+
+    @contextmanager
+    def _translated(self, operation: str) -> Iterator[None]:
+        try:
+            yield
+        except (KafkaException, kafka.errors.KafkaError, OSError) as exc:
+            self._raise_for(operation, exc)
+
+    def _kafka_python(self) -> KafkaAdminClient:
+        """kafka-python's admin client, created once the cluster is known to answer."""
+        if self._python is None:
+            with self._translated("connect (kafka-python)"):
+                self._python = KafkaAdminClient(
+                    **self._python_kwargs,
+                    request_timeout_ms=int(self.timeout * 1000),
+                    bootstrap_timeout_ms=int(self.timeout * 1000),
+                    client_id="confluent-ops",
+                )
+        return self._python
+
+    def cluster_metadata(self) -> Any:
+        """The cluster's metadata (confluent-kafka's ``ClusterMetadata``), within the timeout."""
+        with self._translated("metadata"):
+            return self._admin.list_topics(timeout=self.timeout)
+
+    # -- observe ---------------------------------------------------------------------------
+
+    def snapshot(self, *, sizes: bool = True) -> ClusterSnapshot:
+        """The whole cluster in one value (see :class:`~confluent_ops.model.ClusterSnapshot`)."""
+        with self._translated("describe cluster"):
+            described = self._admin.describe_cluster(request_timeout=self.timeout)
+            metadata = self._admin.list_topics(timeout=self.timeout)
+            cluster = described.result(timeout=self.timeout)
+        python = self._kafka_python()
+        brokers = [
+            BrokerState(node.id, node.rack or None, node.host, node.port) for node in cluster.nodes
+        ]
+        broker_ids = [b.id for b in brokers]
+        with self._translated("list reassignments"):
+            reassigning = python.list_partition_reassignments(timeout_ms=int(self.timeout * 1000))
+        moving = {
+            TopicPartition(tp.topic, tp.partition): state for tp, state in reassigning.items()
+        }
+        partitions = []
+        for topic in metadata.topics.values():
+            if topic.error is not None:
+                continue
+            for p in topic.partitions.values():
+                tp = TopicPartition(str(topic.topic), p.id)
+                state = moving.get(tp, {})
+                partitions.append(
+                    PartitionState(
+                        tp,
+                        p.replicas,
+                        p.isrs,
+                        p.leader if p.leader >= 0 else None,
+                        adding=state.get("adding_replicas", ()),
+                        removing=state.get("removing_replicas", ()),
+                    )
+                )
+        topic_names = sorted({p.partition.topic for p in partitions})
+        topics = self._topic_states(topic_names, metadata)
+        throttles = self._broker_throttles(broker_ids)
+        quorum, features = self._quorum_and_features()
+        mode = ClusterMode.KRAFT if quorum is not None else ClusterMode.ZOOKEEPER
+        controller = quorum.leader if quorum is not None else _controller_id(cluster)
+        return ClusterSnapshot(
+            cluster_id=str(cluster.cluster_id or ""),
+            mode=mode,
+            brokers=brokers,
+            controller=controller,
+            partitions=partitions,
+            topics=topics,
+            quorum=quorum,
+            sizes=self._sizes(broker_ids) if sizes else PartitionSizes({}),
+            throttles=throttles,
+            features=features,
+        )
+
+    def _topic_states(self, names: Sequence[str], metadata: Any) -> list[TopicState]:
+        configs = self._describe_topics(names, _TOPIC_SAFETY_CONFIGS) if names else {}
+        states = []
+        for name in names:
+            values = configs.get(name, {})
+
+            def value(key: str, default: str, values: Mapping[str, Any] = values) -> str:
+                entry = values.get(key)
+                return str(entry["value"]) if entry and entry.get("value") is not None else default
+
+            states.append(
+                TopicState(
+                    name,
+                    min_insync_replicas=int(value("min.insync.replicas", "1")),
+                    unclean_leader_election=value("unclean.leader.election.enable", "false")
+                    == "true",
+                    leader_throttled_replicas=value(LEADER_THROTTLED_REPLICAS, ""),
+                    follower_throttled_replicas=value(FOLLOWER_THROTTLED_REPLICAS, ""),
+                    internal=name.startswith("__"),
+                )
+            )
+        return states
+
+    def _describe_topics(
+        self, names: Sequence[str], keys: Sequence[str]
+    ) -> dict[str, dict[str, Any]]:
+        """Topic configs by name; batches keep each request small for 20,000-partition clusters."""
+        python = self._kafka_python()
+        found: dict[str, dict[str, Any]] = {}
+        for start in range(0, len(names), 500):
+            batch = [
+                ConfigResource(ConfigResourceType.TOPIC, name, configs=dict.fromkeys(keys))
+                for name in names[start : start + 500]
+            ]
+            with self._translated("describe topic configs"):
+                result = python.describe_configs(batch, config_filter="All")
+            found.update(result.get("topic", {}))
+        return found
+
+    def _describe_brokers(
+        self, broker_ids: Iterable[int], keys: Sequence[str]
+    ) -> dict[int, dict[str, Any]]:
+        resources = [
+            ConfigResource(ConfigResourceType.BROKER, str(b), configs=dict.fromkeys(keys))
+            for b in broker_ids
+        ]
+        if not resources:
+            return {}
+        with self._translated("describe broker configs"):
+            result = self._kafka_python().describe_configs(
+                resources, include_synonyms=True, config_filter="All"
+            )
+        return {int(name): values for name, values in result.get("broker", {}).items()}
+
+    def _broker_throttles(self, broker_ids: Sequence[int]) -> list[BrokerThrottles]:
+        described = self._describe_brokers(broker_ids, _RATES)
+        throttles = []
+        for broker in broker_ids:
+            values = described.get(broker, {})
+
+            def setting(key: str, values: Mapping[str, Any] = values) -> ConfigSetting | None:
+                entry = values.get(key)
+                if not entry or entry.get("value") in (None, ""):
+                    return None
+                return ConfigSetting(
+                    key, str(entry["value"]), ConfigSource.parse(str(entry["config_source"]))
+                )
+
+            throttles.append(
+                BrokerThrottles(
+                    broker, setting(LEADER_THROTTLED_RATE), setting(FOLLOWER_THROTTLED_RATE)
+                )
+            )
+        return throttles
+
+    def _quorum_and_features(self) -> tuple[QuorumState | None, dict[str, int]]:
+        python = self._kafka_python()
+        features: dict[str, int] = {}
+        with self._translated("describe features"):
+            described = python.describe_features()
+        for name, info in described.items():
+            finalized = info.get("finalized") if isinstance(info, dict) else None
+            if finalized:
+                features[name] = int(finalized[1])
+        try:
+            raw = python.describe_metadata_quorum()
+        except (kafka.errors.UnsupportedVersionError, kafka.errors.IncompatibleBrokerVersion):
+            return None, features
+        except kafka.errors.KafkaError as exc:
+            if "metadata.version" in features:
+                self._raise_for("describe quorum", exc)
+            return None, features
+        partition = raw["topics"][0]["partitions"][0]
+
+        def voters(entries: Iterable[Mapping[str, Any]]) -> list[QuorumVoter]:
+            return [
+                QuorumVoter(
+                    int(v["replica_id"]),
+                    int(v["log_end_offset"]),
+                    _timestamp(v.get("last_caught_up_timestamp")),
+                    _timestamp(v.get("last_fetch_timestamp")),
+                )
+                for v in entries
+            ]
+
+        quorum = QuorumState(
+            leader=int(partition["leader_id"]),
+            leader_epoch=int(partition["leader_epoch"]),
+            high_watermark=int(partition["high_watermark"]),
+            voters=voters(partition["current_voters"]),
+            observers=voters(partition.get("observers", ())),
+        )
+        return quorum, features
+
+    def _sizes(self, broker_ids: Sequence[int]) -> PartitionSizes:
+        with self._translated("describe log dirs"):
+            described = self._kafka_python().describe_log_dirs(brokers=list(broker_ids))
+        sizes: dict[TopicPartition, int] = {}
+        for broker in described:
+            for log_dir in broker.get("log_dirs", ()):
+                for topic in log_dir.get("topics", ()):
+                    for p in topic.get("partitions", ()):
+                        if p.get("is_future_key"):
+                            continue
+                        tp = TopicPartition(topic["name"], int(p["partition_index"]))
+                        sizes[tp] = max(sizes.get(tp, 0), int(p["partition_size"]))
+        return PartitionSizes(sizes)
+
+    def broker_configs(
+        self, brokers: Iterable[int], names: Iterable[str]
+    ) -> Mapping[int, Mapping[str, Sequence[ConfigSetting]]]:
+        """Per broker and name, the dynamic, cluster-default and static layers that set it."""
+        wanted = tuple(names)
+        ids = sorted(set(brokers))
+        self._check_brokers(ids)
+        described = self._describe_brokers(ids, wanted)
+        result: dict[int, dict[str, list[ConfigSetting]]] = {}
+        for broker in ids:
+            values = described.get(broker, {})
+            result[broker] = {}
+            for name in wanted:
+                entry = values.get(name) or {}
+                layers = [
+                    ConfigSetting(name, str(s["value"]), ConfigSource.parse(str(s["source"])))
+                    for s in entry.get("synonyms", ())
+                    if s.get("value") is not None
+                ]
+                result[broker][name] = [s for s in layers if s.source in _BROKER_LAYERS]
+        return result
+
+    def topic_configs(
+        self, topics: Iterable[str], names: Iterable[str]
+    ) -> Mapping[str, Mapping[str, ConfigSetting | None]]:
+        """Per topic, the dynamic topic-level value of each name (None when not set there)."""
+        wanted = tuple(names)
+        listed = sorted(set(topics))
+        self._check_topics(listed)
+        described = self._describe_topics(listed, wanted)
+        result: dict[str, dict[str, ConfigSetting | None]] = {}
+        for topic in listed:
+            values = described.get(topic, {})
+            result[topic] = {}
+            for name in wanted:
+                entry = values.get(name)
+                source = ConfigSource.parse(str(entry["config_source"])) if entry else None
+                result[topic][name] = (
+                    ConfigSetting(name, str(entry["value"] or ""), source)
+                    if entry and source is ConfigSource.DYNAMIC_TOPIC_CONFIG
+                    else None
+                )
+        return result
+
+    # -- act -------------------------------------------------------------------------------
+
+    def _check_brokers(self, ids: Iterable[int]) -> None:
+        known = set(self.cluster_metadata().brokers)
+        for broker in ids:
+            if broker not in known:
+                raise UnknownBroker(broker, "the cluster has no such live broker")
+
+    def _check_topics(self, topics: Iterable[str]) -> None:
+        known = set(self.cluster_metadata().topics)
+        for topic in topics:
+            if topic not in known:
+                raise InvalidInput(f"unknown topic {topic!r}: the cluster has no such topic")
+
+    def alter_broker_configs(
+        self, changes: Mapping[int, ConfigChange], *, default: ConfigChange | None = None
+    ) -> None:
+        """Incremental changes per broker, and to the cluster-wide dynamic default."""
+        self._check_brokers(changes)
+        resources = [
+            ConfigResource(ConfigResourceType.BROKER, str(broker), configs=_ops(change))
+            for broker, change in changes.items()
+            if change
+        ]
+        python = self._kafka_python()
+        with self._translated("alter broker configs"):
+            results = (
+                python.alter_configs(resources, raise_on_unknown=False, incremental=True)
+                if resources
+                else {}
+            )
+            if default:
+                # The empty broker name is the cluster default; kafka-python's alter_configs
+                # insists on an integer id, so build and send its request ourselves.
+                resource = ConfigResource(ConfigResourceType.BROKER, "", configs=_ops(default))
+                request = python._alter_configs_request([resource], False, True)
+                response = python._manager.run(python._manager.send, request)
+                results = _merge(
+                    results, python._alter_configs_process_responses(response.responses)
+                )
+        _check_results("alter broker configs", results)
+
+    def alter_topic_configs(self, changes: Mapping[str, ConfigChange]) -> None:
+        """Incremental changes per topic."""
+        self._check_topics(changes)
+        resources = [
+            ConfigResource(ConfigResourceType.TOPIC, topic, configs=_ops(change))
+            for topic, change in changes.items()
+            if change
+        ]
+        if not resources:
+            return
+        with self._translated("alter topic configs"):
+            results = self._kafka_python().alter_configs(
+                resources, raise_on_unknown=False, incremental=True
+            )
+        _check_results("alter topic configs", results)
+
+    def alter_reassignments(
+        self, targets: Mapping[TopicPartition, Sequence[int] | None]
+    ) -> Mapping[TopicPartition, str | None]:
+        """Start or cancel reassignments; per partition None (accepted) or the cluster's reason.
+
+        Every partition and target broker is checked against the cluster before anything is
+        sent, so a plan naming something that does not exist changes nothing.
+        """
+        if not targets:
+            return {}
+        metadata = self.cluster_metadata()
+        for tp, replicas in targets.items():
+            topic = metadata.topics.get(tp.topic)
+            if topic is None or tp.partition not in topic.partitions:
+                raise UnknownPartition(str(tp), "the cluster has no such partition")
+            if replicas is None:
+                continue
+            if not replicas:
+                raise InvalidInput(f"partition {tp}: a reassignment must leave replicas")
+            if len(set(replicas)) != len(replicas):
+                raise InvalidInput(f"partition {tp}: a broker is listed twice")
+            for broker in replicas:
+                if broker not in metadata.brokers:
+                    raise UnknownBroker(broker, f"partition {tp} would be placed there")
+        request = {
+            kafka.TopicPartition(tp.topic, tp.partition): (
+                None if replicas is None else list(replicas)
+            )
+            for tp, replicas in targets.items()
+        }
+        with self._translated("alter partition reassignments"):
+            results = self._kafka_python().alter_partition_reassignments(
+                request, timeout_ms=int(self.timeout * 1000)
+            )
+        outcome: dict[TopicPartition, str | None] = {}
+        for tp in targets:
+            error = results.get(kafka.TopicPartition(tp.topic, tp.partition), "no answer")
+            outcome[tp] = _error_text(error)
+        return outcome
+
+    def elect_preferred_leaders(
+        self, partitions: Iterable[TopicPartition] | None = None
+    ) -> Mapping[TopicPartition, str | None]:
+        """Preferred leader election; per partition None (done or not needed) or the reason."""
+        chosen = None if partitions is None else sorted(set(partitions))
+        if chosen is not None:
+            metadata = self.cluster_metadata()
+            for tp in chosen:
+                topic = metadata.topics.get(tp.topic)
+                if topic is None or tp.partition not in topic.partitions:
+                    raise UnknownPartition(str(tp), "the cluster has no such partition")
+        arg = (
+            None
+            if chosen is None
+            else [confluent_kafka.TopicPartition(tp.topic, tp.partition) for tp in chosen]
+        )
+        with self._translated("elect leaders"):
+            future = self._admin.elect_leaders(
+                confluent_kafka.ElectionType.PREFERRED, arg, request_timeout=self.timeout
+            )
+            result = future.result(timeout=self.timeout * 2)
+        outcome: dict[TopicPartition, str | None] = {}
+        for ctp, error in result.items():
+            tp = TopicPartition(ctp.topic, ctp.partition)
+            if error is None or error.code() == KafkaError.ELECTION_NOT_NEEDED:
+                outcome[tp] = None
+            else:
+                outcome[tp] = _scrub(error.str())
+        return outcome
+
+    def create_topic(
+        self,
+        name: str,
+        *,
+        partitions: int,
+        replication_factor: int,
+        configs: Mapping[str, str] | None = None,
+    ) -> None:
+        """Create a topic and wait (within the timeout) until every partition has a leader."""
+        TopicPartition(name, 0)  # validates the name before anything is sent
+        if partitions < 1 or replication_factor < 1:
+            raise InvalidInput("a topic needs at least one partition and one replica")
+        live = len(self.cluster_metadata().brokers)
+        if replication_factor > live:
+            raise InvalidInput(
+                f"replication factor {replication_factor} exceeds the {live} live broker(s)"
+            )
+        topic = NewTopic(name, partitions, replication_factor, config=dict(configs or {}))
+        with self._translated("create topic"):
+            futures = self._admin.create_topics([topic], request_timeout=self.timeout)
+            futures[name].result(timeout=self.timeout * 2)
+        self._wait(
+            lambda: _has_leaders(self.cluster_metadata(), name, partitions),
+            f"topic {name} to have leaders",
+        )
+
+    def delete_topic(self, name: str) -> None:
+        """Delete a topic and wait until the cluster no longer lists it."""
+        self._check_topics([name])
+        with self._translated("delete topic"):
+            futures = self._admin.delete_topics([name], request_timeout=self.timeout)
+            futures[name].result(timeout=self.timeout * 2)
+        self._wait(lambda: name not in self.cluster_metadata().topics, f"topic {name} to disappear")
+
+    def update_feature(self, name: str, level: int) -> None:
+        """Raise finalized feature ``name`` to ``level`` (checked against what brokers support)."""
+        with self._translated("describe features"):
+            described = self._kafka_python().describe_features()
+        info = described.get(name)
+        if not isinstance(info, dict) or not info.get("supported"):
+            raise InvalidInput(f"the cluster does not support feature {name!r}")
+        low, high = info["supported"]
+        finalized = info.get("finalized")
+        if not low <= level <= high:
+            raise InvalidInput(
+                f"{name} level {level} is outside what brokers support ({low}-{high})"
+            )
+        if finalized and level < finalized[1]:
+            raise InvalidInput(
+                f"{name} is finalized at {finalized[1]}; lowering it to {level} is a downgrade"
+            )
+        with self._translated("update features"):
+            results = self._kafka_python().update_features({name: level})
+        outcome = results.get(name)
+        if outcome != "OK":
+            raise ClusterRequestFailed(f"update feature {name}", _scrub(str(outcome)))
+
+    def update_metadata_version(self, level: int) -> None:
+        """Finalize ``metadata.version`` at ``level`` once every node runs the new release."""
+        self.update_feature("metadata.version", level)
+
+    def _wait(self, done: Any, what: str) -> None:
+        deadline = time.monotonic() + self.timeout * 3
+        while not done():
+            if time.monotonic() > deadline:
+                raise ClusterRequestFailed(f"waiting for {what}", "timed out")
+            time.sleep(0.1)
+
+
+def _controller_id(cluster: Any) -> int | None:
+    controller = getattr(cluster, "controller", None)
+    return None if controller is None else int(controller.id)
+
+
+def _timestamp(value: object) -> int | None:
+    return int(value) if isinstance(value, int) and value >= 0 else None
+
+
+def _ops(change: ConfigChange) -> dict[str, tuple[str, str | None]]:
+    ops: dict[str, tuple[str, str | None]] = {k: ("SET", v) for k, v in change.set.items()}
+    ops.update({k: ("DELETE", None) for k in change.delete})
+    return ops
+
+
+def _merge(a: Mapping[str, Any], b: Mapping[str, Any]) -> dict[str, Any]:
+    merged: dict[str, Any] = defaultdict(dict)
+    for part in (a, b):
+        for kind, values in part.items():
+            merged[kind].update(values)
+    return dict(merged)
+
+
+def _check_results(operation: str, results: Mapping[str, Mapping[str, Any]]) -> None:
+    failed = {
+        f"{kind} {name or '<default>'}": str(outcome)
+        for kind, values in results.items()
+        for name, outcome in values.items()
+        if outcome != "OK"
+    }
+    if failed:
+        raise ClusterRequestFailed(
+            operation, "; ".join(f"{what}: {_scrub(why)}" for what, why in sorted(failed.items()))
+        )
+
+
+def _error_text(error: object) -> str | None:
+    if error is None:
+        return None
+    if isinstance(error, type) and issubclass(error, kafka.errors.KafkaError):
+        if error is kafka.errors.NoError:
+            return None
+        return error.__name__
+    if isinstance(error, kafka.errors.KafkaError):
+        return type(error).__name__ + (f": {error}" if str(error) else "")
+    return _scrub(str(error))
+
+
+def _has_leaders(metadata: Any, name: str, partitions: int) -> bool:
+    topic = metadata.topics.get(name)
+    if topic is None or topic.error is not None or len(topic.partitions) < partitions:
+        return False
+    return all(p.leader >= 0 for p in topic.partitions.values())
+
+
+def _scrub(text: str) -> str:
+    """Keep a client's message to one line and drop anything that looks like a credential."""
+    words = []
+    for word in " ".join(text.split()).split(" "):
+        lowered = word.lower()
+        secret = any(key in lowered for key in ("password=", "secret=", "token="))
+        words.append(word.split("=", 1)[0] + "=***" if secret else word)
+    return " ".join(words)[:500]
