@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 
 from confluent_ops import __version__
-from confluent_ops.cli import _certs, _demo, _plan, _testbed
+from confluent_ops.cli import _certs, _demo, _health, _plan, _reassign, _testbed
 from confluent_ops.cli._app import EX_OK, EX_USAGE, CommandParser, UsageError, fail
 from confluent_ops.errors import ConfluentOpsError
 
@@ -28,6 +28,8 @@ def build_parser() -> argparse.ArgumentParser:
     _certs.register(commands)
     _demo.register(commands)
     _testbed.register(commands)
+    _reassign.register(commands)
+    _health.register(commands)
     return parser
 
 
