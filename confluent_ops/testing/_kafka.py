@@ -336,6 +336,32 @@ class LocalKafkaCluster:
             config={key: _property(value) for key, value in (config or {}).items()},
         )
 
+    def run_tool(
+        self,
+        main_class: str,
+        *args: str,
+        version: str | KafkaVersion | None = None,
+        timeout: float = 120.0,
+    ) -> subprocess.CompletedProcess[str]:
+        """Run one of Kafka's command-line tools by class, from ``version``'s jars.
+
+        For example ``run_tool("org.apache.kafka.tools.FeatureCommand", "--bootstrap-server",
+        cluster.bootstrap_servers, "describe")``. The result is returned whatever its exit code,
+        so that a test can assert on a refusal too.
+        """
+        chosen = version or self.version
+        wanted = chosen if isinstance(chosen, KafkaVersion) else KafkaVersion.parse(chosen)
+        tools_logs = self.workdir / "tools"
+        command = [
+            self._java or find_java(),
+            *jvm_options(heap_mb=128, logging=self._logging, logs_dir=tools_logs),
+            "-cp",
+            self._distribution(wanted).classpath,
+            main_class,
+            *args,
+        ]
+        return subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)
+
     def stop_broker(self, node_id: int, *, timeout: float = 60.0) -> int | None:
         """SIGTERM: the broker's controlled shutdown (it hands over its leaderships first)."""
         process = self._running_process(node_id)
