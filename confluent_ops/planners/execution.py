@@ -110,7 +110,9 @@ def split_into_waves(
     partition's current preferred leader (the broker that serves followers). Largest moves are
     placed first, each in the earliest wave where every broker it touches still has room
     (first-fit decreasing), which keeps the number of waves near the busiest broker's load
-    divided by the limit. Pure reorders copy nothing and run in the first wave.
+    divided by the limit. Pure reorders copy nothing and run in the first wave. A partition that
+    adds more replicas than the limit cannot be split (Kafka moves a partition as a whole), so
+    it takes its leader's whole outgoing allowance in its wave.
     """
     if concurrency is not None and concurrency < 1:
         raise InvalidInput(f"concurrency must be >= 1, got {concurrency}")
@@ -145,20 +147,16 @@ def split_into_waves(
             waves[0].append(move)
             continue
         leader = move.before[0]
-        if len(adding) > concurrency:
-            raise InvalidInput(
-                f"partition {move.partition} adds {len(adding)} replicas at once, more than "
-                f"the concurrency limit {concurrency}"
-            )
+        copies = min(len(adding), concurrency)
         wave = max([first_open_out[leader], *(first_open_in[b] for b in adding)])
-        while load(outgoing, leader, wave) + len(adding) > concurrency or any(
+        while load(outgoing, leader, wave) + copies > concurrency or any(
             load(incoming, b, wave) + 1 > concurrency for b in adding
         ):
             wave += 1
         while len(waves) <= wave:
             waves.append([])
         waves[wave].append(move)
-        add(outgoing, leader, wave, len(adding))
+        add(outgoing, leader, wave, copies)
         for b in adding:
             add(incoming, b, wave, 1)
         while load(outgoing, leader, first_open_out[leader]) >= concurrency:

@@ -87,12 +87,7 @@ def plan_add_brokers(
 ) -> ReassignmentPlan:
     """Give new, empty brokers their share; ``brokers`` lists the whole cluster after."""
     options = options or PlanOptions()
-    new_ids = sorted(set(new))
-    if not new_ids:
-        raise InvalidInput("name at least one new broker")
-    for broker_id in new_ids:
-        if broker_id not in brokers:
-            raise UnknownBroker(broker_id, "named as new but missing from the brokers file")
+    new_ids = _named_brokers(new, brokers, "named as new")
     holding = assignment.replica_counts()
     for broker_id in new_ids:
         if holding.get(broker_id):
@@ -115,12 +110,7 @@ def plan_remove_brokers(
 ) -> ReassignmentPlan:
     """Move every replica off ``remove`` onto the other brokers, keeping the rest balanced."""
     options = options or PlanOptions()
-    removed = sorted(set(remove))
-    if not removed:
-        raise InvalidInput("name at least one broker to remove")
-    for broker_id in removed:
-        if broker_id not in brokers:
-            raise UnknownBroker(broker_id, "named for removal but missing from the brokers file")
+    removed = _named_brokers(remove, brokers, "named for removal")
     _check_common(assignment, brokers, sizes, options)
     left = [b for b in brokers.ids if b not in removed]
     receivers = [b for b in left if b not in options.no_receive]
@@ -247,6 +237,17 @@ def _check_common(
                 raise UnknownPartition(
                     str(tp), "the log-dirs file reports it but the assignment lacks it"
                 )
+
+
+def _named_brokers(ids: Iterable[int], brokers: BrokerSet, role: str) -> list[int]:
+    """The distinct ids a request names, each checked against the brokers file."""
+    named = sorted(set(ids))
+    if not named:
+        raise InvalidInput(f"no broker {role}: name at least one")
+    for broker_id in named:
+        if broker_id not in brokers:
+            raise UnknownBroker(broker_id, f"{role} but missing from the brokers file")
+    return named
 
 
 def _widest_topic(assignment: ClusterAssignment) -> tuple[str, int] | None:

@@ -256,3 +256,69 @@ def test_plan_naming_a_partition_the_cluster_lacks_is_refused(
         ReassignmentPlan.from_kafka_json(
             '{"partitions":[{"topic":"nope","partition":0,"replicas":[1]}]}', small[0]
         )
+
+
+# -- execution shape --------------------------------------------------------------------
+
+
+def test_kafka_throttled_replica_lists_match_its_own_tool() -> None:
+    """The moves of Kafka's ReassignPartitionsCommandTest, and the lists it expects."""
+    from confluent_ops.model import PartitionMove
+    from confluent_ops.planners import throttled_replicas
+
+    def move(topic: str, p: int, before: tuple[int, ...], after: tuple[int, ...]) -> PartitionMove:
+        return PartitionMove(TopicPartition(topic, p), before, after)
+
+    plan = ReassignmentPlan(
+        (
+            move("foo", 0, (1, 2, 3), (1, 2, 5)),
+            move("foo", 1, (4, 5, 6), (4, 7, 8)),
+            move("foo", 2, (1, 2), (3, 4)),
+            move("foo", 3, (1, 2), (5, 6)),
+            move("foo", 4, (1, 2), (3, 1)),
+            move("foo", 5, (1, 2), (3, 4, 5, 6)),
+            move("bar", 0, (2, 3, 4), (1, 2, 3)),
+        )
+    )
+    throttles = throttled_replicas(plan)
+    assert throttles["foo"].leader == "0:1,0:2,0:3,1:4,1:5,1:6,2:1,2:2,3:1,3:2,4:1,4:2,5:1,5:2"
+    assert throttles["foo"].follower == "0:5,1:7,1:8,2:3,2:4,3:5,3:6,4:3,5:3,5:4,5:5,5:6"
+    assert throttles["bar"].leader == "0:2,0:3,0:4"
+    assert throttles["bar"].follower == "0:1"
+
+
+def test_waves_respect_the_per_broker_limit_and_hold_every_move() -> None:
+    from confluent_ops.planners import split_into_waves
+
+    cluster, new = synthetic_cluster(
+        rack_sizes=(2, 2, 2), partitions=300, seed=21
+    ).with_new_brokers()
+    plan = plan_add_brokers(cluster.assignment, cluster.brokers, new, sizes=cluster.sizes)
+    waves = split_into_waves(plan, concurrency=2, sizes=cluster.sizes)
+    assert sorted(m for w in waves for m in w.moves) == sorted(plan.moves)
+    for wave in waves:
+        incoming: Counter[int] = Counter()
+        outgoing: Counter[int] = Counter()
+        for m in wave.moves:
+            incoming.update(m.adding)
+            if m.adding:
+                outgoing[m.before[0]] += min(len(m.adding), 2)
+        assert max(incoming.values(), default=0) <= 2
+        assert max(outgoing.values(), default=0) <= 2
+
+
+def test_duration_is_the_busiest_brokers_bytes_over_the_throttle() -> None:
+    from confluent_ops.model import PartitionMove
+    from confluent_ops.planners import estimate_duration
+
+    t0, t1 = TopicPartition("t", 0), TopicPartition("t", 1)
+    plan = ReassignmentPlan((PartitionMove(t0, (0, 1), (2, 1)), PartitionMove(t1, (0, 1), (0, 3))))
+    sizes = PartitionSizes({t0: 1000, t1: 3000})
+    together = estimate_duration(plan, throttle_bytes_per_second=100, sizes=sizes)
+    assert together.total_seconds == pytest.approx(40.0)  # broker 0 sends 1000 + 3000 bytes
+    one_at_a_time = estimate_duration(
+        plan, throttle_bytes_per_second=100, sizes=sizes, concurrency=1
+    )
+    assert len(one_at_a_time.waves) == 2
+    assert one_at_a_time.total_seconds == pytest.approx(40.0)
+    assert [w.bytes for w in one_at_a_time.waves] == [3000, 1000]
