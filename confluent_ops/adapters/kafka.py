@@ -262,14 +262,17 @@ class KafkaAdapter:
             for p in topic.partitions.values():
                 tp = TopicPartition(str(topic.topic), p.id)
                 state = moving.get(tp, {})
+                # Metadata and the reassignment list are two requests: a move that starts or
+                # ends between them is read from the reassignment list, which is newer.
+                replicas = list(state.get("replicas") or p.replicas)
                 partitions.append(
                     PartitionState(
                         tp,
-                        p.replicas,
-                        p.isrs,
+                        replicas,
+                        [b for b in p.isrs if b in replicas],
                         p.leader if p.leader >= 0 else None,
-                        adding=state.get("adding_replicas", ()),
-                        removing=state.get("removing_replicas", ()),
+                        adding=[b for b in state.get("adding_replicas", ()) if b in replicas],
+                        removing=[b for b in state.get("removing_replicas", ()) if b in replicas],
                     )
                 )
         topic_names = sorted({p.partition.topic for p in partitions})
@@ -419,26 +422,53 @@ class KafkaAdapter:
                         sizes[tp] = max(sizes.get(tp, 0), int(p["partition_size"]))
         return PartitionSizes(sizes)
 
+    def _describe_default(self, keys: Sequence[str]) -> dict[str, Any]:
+        """The cluster-wide dynamic broker default (the empty broker resource).
+
+        Kafka lists no synonyms for the replication throttle rates, so a broker's own
+        description hides the default layer when a per-broker value is set; and both clients'
+        public APIs refuse the empty broker name, so kafka-python's request builder is used.
+        """
+        python = self._kafka_python()
+        resource = ConfigResource(ConfigResourceType.BROKER, "", configs=dict.fromkeys(keys))
+        with self._translated("describe the broker default"):
+            request = python._describe_configs_request([resource], False)
+            response = python._manager.run(python._manager.send, request)
+            result = python._describe_configs_process_responses([response], "All")
+        values: dict[str, Any] = result.get("broker", {}).get("", {})
+        return values
+
     def broker_configs(
         self, brokers: Iterable[int], names: Iterable[str]
     ) -> Mapping[int, Mapping[str, Sequence[ConfigSetting]]]:
-        """Per broker and name, the dynamic, cluster-default and static layers that set it."""
+        """Per broker and name, the dynamic, cluster-default and static layers that set it.
+
+        The static layer is known only when no dynamic layer hides it (Kafka reports no
+        synonyms for the throttle rates); it is never changed here, so nothing depends on it.
+        """
         wanted = tuple(names)
         ids = sorted(set(brokers))
         self._check_brokers(ids)
         described = self._describe_brokers(ids, wanted)
+        default = self._describe_default(wanted)
+        order = {source: rank for rank, source in enumerate(_BROKER_LAYERS)}
         result: dict[int, dict[str, list[ConfigSetting]]] = {}
         for broker in ids:
             values = described.get(broker, {})
             result[broker] = {}
             for name in wanted:
                 entry = values.get(name) or {}
-                layers = [
-                    ConfigSetting(name, str(s["value"]), ConfigSource.parse(str(s["source"])))
-                    for s in entry.get("synonyms", ())
-                    if s.get("value") is not None
-                ]
-                result[broker][name] = [s for s in layers if s.source in _BROKER_LAYERS]
+                found: dict[ConfigSource, ConfigSetting] = {}
+                candidates = [(s.get("value"), s.get("source")) for s in entry.get("synonyms", ())]
+                candidates.append((entry.get("value"), entry.get("config_source")))
+                default_entry = default.get(name) or {}
+                candidates.append((default_entry.get("value"), default_entry.get("config_source")))
+                for value, source_name in candidates:
+                    source = ConfigSource.parse(str(source_name))
+                    if value is None or source not in order or source in found:
+                        continue
+                    found[source] = ConfigSetting(name, str(value), source)
+                result[broker][name] = sorted(found.values(), key=lambda s: order[s.source])
         return result
 
     def topic_configs(
@@ -578,9 +608,10 @@ class KafkaAdapter:
             else [confluent_kafka.TopicPartition(tp.topic, tp.partition) for tp in chosen]
         )
         with self._translated("elect leaders"):
-            future = self._admin.elect_leaders(
-                confluent_kafka.ElectionType.PREFERRED, arg, request_timeout=self.timeout
-            )
+            # No keyword arguments: confluent-kafka 2.16's binding fails on any
+            # (SystemError "more argument specifiers than keyword list entries"); the
+            # future's own timeout bounds the call instead.
+            future = self._admin.elect_leaders(confluent_kafka.ElectionType.PREFERRED, arg)
             result = future.result(timeout=self.timeout * 2)
         outcome: dict[TopicPartition, str | None] = {}
         for ctp, error in result.items():

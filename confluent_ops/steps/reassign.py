@@ -423,6 +423,18 @@ class Reassignment:
                 progress = MoveProgress(
                     move.partition, MoveState.DONE, move.after, current.replicas
                 )
+            elif set(move.after) < set(current.replicas):
+                # The controller has finished the move but this broker's metadata still lists
+                # the removed replicas: completing, not failed (the next read settles it).
+                adding = tuple(b for b in move.after if b not in move.before)
+                progress = MoveProgress(
+                    move.partition,
+                    MoveState.MOVING,
+                    move.after,
+                    current.replicas,
+                    adding,
+                    tuple(b for b in adding if b in current.isr),
+                )
             else:
                 progress = MoveProgress(
                     move.partition,
