@@ -9,13 +9,13 @@ that the rest of :mod:`confluent_ops.testing` stays free of client-library detai
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Mapping
 
 from confluent_kafka import KafkaException
 from confluent_kafka.admin import AdminClient, NewTopic  # type: ignore[attr-defined]
 
 from confluent_ops.errors import TestbedError
+from confluent_ops.testing._processes import wait_for
 
 __all__ = ["QUIET_LOGGER", "brokers_seen_by", "create_scram_users", "create_topic"]
 
@@ -90,15 +90,14 @@ def create_topic(
     except KafkaException as exc:
         raise TestbedError(f"could not create topic {name}: {exc.args[0]}") from exc
 
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    def has_leaders() -> bool:
         found = admin.list_topics(name, timeout=timeout).topics.get(name)
-        if (
+        return (
             found is not None
             and found.error is None
             and len(found.partitions) == partitions
             and all(p.leader >= 0 for p in found.partitions.values())
-        ):
-            return
-        time.sleep(0.1)
-    raise TestbedError(f"topic {name} has partitions without a leader after {timeout:.0f} s")
+        )
+
+    if not wait_for(has_leaders, timeout=timeout, interval=0.1):
+        raise TestbedError(f"topic {name} has partitions without a leader after {timeout:.0f} s")

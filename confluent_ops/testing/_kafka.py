@@ -16,7 +16,7 @@ import shutil
 import subprocess
 import tempfile
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from types import MappingProxyType, TracebackType
@@ -32,8 +32,10 @@ from confluent_ops.testing._processes import (
     accepts_connections,
     find_java,
     free_port,
+    lost_port_race,
     probe_port,
     wait_for,
+    wait_until_serving,
 )
 from confluent_ops.testing._resolve import (
     DEFAULT_KAFKA_VERSION,
@@ -154,7 +156,6 @@ class LocalKafkaCluster:
         self.sasl_users: dict[str, Secret] = dict(sasl_users or {})
         if "SASL_SSL" in self.listeners and not self.sasl_users:
             self.sasl_users = {"admin": Secret(base64.b32encode(uuid.uuid4().bytes).decode())}
-        self._tls_arg = tls
         self.tls: TestbedTls | None = tls if secure else None
         self._broker_config = {
             key: _property(value) for key, value in (broker_config or {}).items()
@@ -475,16 +476,14 @@ class LocalKafkaCluster:
                 self._wait_ready(list(self._nodes.values()), self.ready_timeout)
                 return
             except NotReady:
-                lost_race = self._base_port is None and any(
-                    node.process is not None and node.process.log_contains("Address already in use")
-                    for node in self._nodes.values()
-                )
+                processes = [n.process for n in self._nodes.values() if n.process is not None]
+                lost_race = self._base_port is None and lost_port_race(processes)
                 if not lost_race or attempt == _START_ATTEMPTS:
                     raise
-                _stop_together([n.process for n in self._nodes.values() if n.process is not None])
+                _stop_together(processes)
 
     def _plan_nodes(self) -> list[BrokerSpec]:
-        ports = self._port_source()
+        ports = _Ports(self._base_port)
         specs = []
         for index in range(self._broker_count):
             roles: tuple[str, ...] = ("broker",)
@@ -502,9 +501,6 @@ class LocalKafkaCluster:
                     BrokerSpec(node_id, ("controller",), None, {"CONTROLLER": next(ports)})
                 )
         return specs
-
-    def _port_source(self) -> _Ports:
-        return _Ports(self._base_port)
 
     def _quorum_voters(self) -> str:
         return ",".join(
@@ -666,38 +662,17 @@ class LocalKafkaCluster:
         A dedicated controller answers no client metadata; it counts as started once its
         controller listener accepts connections (the brokers' own readiness proves the quorum).
         """
-        pending = {node.spec.node_id: node for node in nodes}
-        watched = list(nodes)
 
-        def serves(node: _Node) -> bool:
-            if node.spec.is_broker:
-                return node.spec.node_id in brokers_seen_by(node.spec.address(), timeout=1.0)
-            return accepts_connections(node.spec.ports["CONTROLLER"])
+        def serves(spec: BrokerSpec) -> Callable[[], bool]:
+            if spec.is_broker:
+                return lambda: spec.node_id in brokers_seen_by(spec.address(), timeout=1.0)
+            return lambda: accepts_connections(spec.ports["CONTROLLER"])
 
-        def ready() -> bool:
-            for node_id, node in list(pending.items()):
-                if serves(node):
-                    del pending[node_id]
-            return not pending
-
-        def failed() -> str | None:
-            for node in watched:
-                if node.process is not None and node.process.exit_reason() is not None:
-                    return node.spec.name
-            return None
-
-        try:
-            done = wait_for(ready, timeout=timeout, interval=0.25, failed=failed)
-        except RuntimeError as exited:
-            node = next(n for n in watched if n.spec.name == str(exited))
-            assert node.process is not None
-            raise node.process.not_ready(node.process.exit_reason() or "exited") from None
-        if not done:
-            node = next(iter(pending.values()))
-            assert node.process is not None
-            raise node.process.not_ready(
-                f"did not answer metadata listing itself within {timeout:.0f} s"
-            )
+        wait_until_serving(
+            {node.process: serves(node.spec) for node in nodes if node.process is not None},
+            timeout=timeout,
+            what="answer metadata listing itself",
+        )
 
 
 class _Ports:

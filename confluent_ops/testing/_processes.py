@@ -19,7 +19,7 @@ import socket
 import subprocess
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
 from confluent_ops.errors import JavaNotFound, NotReady, PortInUse
@@ -30,9 +30,11 @@ __all__ = [
     "find_java",
     "free_port",
     "live_processes",
+    "lost_port_race",
     "probe_port",
     "stop_all",
     "wait_for",
+    "wait_until_serving",
 ]
 
 _REGISTRY: dict[int, ManagedProcess] = {}
@@ -88,29 +90,44 @@ def accepts_connections(port: int, *, timeout: float = 1.0) -> bool:
         return False
 
 
-def wait_for(
-    ready: Callable[[], bool],
-    *,
-    timeout: float,
-    interval: float = 0.2,
-    failed: Callable[[], str | None] = lambda: None,
-) -> bool:
-    """Poll ``ready`` until it holds or ``timeout`` passes; stop early when ``failed`` says why.
-
-    Returns whether ``ready`` held. ``failed`` returning a reason ends the wait at once (a
-    process that exited will never become ready) and surfaces as :class:`RuntimeError`, which
-    callers turn into :class:`NotReady` with the process's log.
-    """
+def wait_for(ready: Callable[[], bool], *, timeout: float, interval: float = 0.2) -> bool:
+    """Poll ``ready`` until it holds or ``timeout`` passes; whether it held."""
     deadline = time.monotonic() + timeout
-    while True:
-        if ready():
-            return True
-        reason = failed()
-        if reason is not None:
-            raise RuntimeError(reason)
+    while not ready():
         if time.monotonic() >= deadline:
             return False
         time.sleep(interval)
+    return True
+
+
+def wait_until_serving(
+    serving: Mapping[ManagedProcess, Callable[[], bool]], *, timeout: float, what: str
+) -> None:
+    """Wait until every process answers its ``serving`` check.
+
+    A process that exits ends the wait at once (it will never serve), and so does the timeout:
+    both raise :class:`NotReady` carrying the log tail of the process at fault.
+    """
+    pending = dict(serving)
+    deadline = time.monotonic() + timeout
+    while True:
+        for process, serves in list(pending.items()):
+            if serves():
+                del pending[process]
+        if not pending:
+            return
+        for process in serving:
+            reason = process.exit_reason()
+            if reason is not None:
+                raise process.not_ready(reason)
+        if time.monotonic() >= deadline:
+            raise next(iter(pending)).not_ready(f"did not {what} within {timeout:.0f} s")
+        time.sleep(0.2)
+
+
+def lost_port_race(processes: Iterable[ManagedProcess]) -> bool:
+    """Whether a server failed because another process took its port after the probe."""
+    return any(process.log_contains("Address already in use") for process in processes)
 
 
 class ManagedProcess:

@@ -191,6 +191,8 @@ class Workload:
         """Stop producing, let the consumer catch up with every acknowledgement, judge."""
         if self.verdict is not None:
             return self.verdict
+        if not self._threads:
+            raise TestbedError(f"workload on {self.topic} was never started")
         self._stop_producing.set()
         self._threads[1].join(timeout=self._drain_timeout + 10)
 

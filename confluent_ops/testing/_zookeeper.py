@@ -23,8 +23,10 @@ from confluent_ops.testing._processes import (
     ManagedProcess,
     find_java,
     free_port,
+    lost_port_race,
     probe_port,
     wait_for,
+    wait_until_serving,
 )
 from confluent_ops.testing._resolve import resolve_kafka
 from confluent_ops.testing._tls import TestbedTls
@@ -65,6 +67,9 @@ class _Server:
     @property
     def running(self) -> bool:
         return self.process is not None and self.process.running
+
+    def serves(self) -> bool:
+        return self.mode() is not None
 
     def mode(self) -> str | None:
         """``leader``, ``follower`` or ``standalone`` once serving; ``None`` before."""
@@ -264,10 +269,8 @@ class ZooKeeperEnsemble:
                 self._wait_ready(list(self._servers.values()), self.ready_timeout)
                 return
             except NotReady:
-                lost_race = self._base_port is None and any(
-                    s.process is not None and s.process.log_contains("Address already in use")
-                    for s in self._servers.values()
-                )
+                processes = [s.process for s in self._servers.values() if s.process is not None]
+                lost_race = self._base_port is None and lost_port_race(processes)
                 if not lost_race or attempt == _START_ATTEMPTS:
                     raise
                 for server in self._servers.values():
@@ -345,29 +348,8 @@ class ZooKeeperEnsemble:
         )
 
     def _wait_ready(self, servers: Sequence[_Server], timeout: float) -> None:
-        pending = {server.server_id: server for server in servers}
-
-        def ready() -> bool:
-            for server_id, server in list(pending.items()):
-                if server.mode() is not None:
-                    del pending[server_id]
-            return not pending
-
-        def failed() -> str | None:
-            for server in servers:
-                if server.process is not None and server.process.exit_reason() is not None:
-                    return server.name
-            return None
-
-        try:
-            done = wait_for(ready, timeout=timeout, interval=0.2, failed=failed)
-        except RuntimeError as exited:
-            server = next(s for s in servers if s.name == str(exited))
-            assert server.process is not None
-            raise server.process.not_ready(server.process.exit_reason() or "exited") from None
-        if not done:
-            server = next(iter(pending.values()))
-            assert server.process is not None
-            raise server.process.not_ready(
-                f"did not answer srvr with a mode within {timeout:.0f} s"
-            )
+        wait_until_serving(
+            {s.process: s.serves for s in servers if s.process is not None},
+            timeout=timeout,
+            what="answer srvr with a mode",
+        )
