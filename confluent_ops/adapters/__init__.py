@@ -12,6 +12,28 @@ confluent-kafka, kafka-python and kazoo. Each translates its client's errors int
 
 from __future__ import annotations
 
+from confluent_ops.adapters.command_config import (
+    client_config_from_properties,
+    read_java_properties,
+    translate_properties,
+)
 from confluent_ops.adapters.kafka import DEFAULT_TIMEOUT, KafkaAdapter, kafka_python_config
+from confluent_ops.adapters.zookeeper import (
+    ZooKeeperAdapter,
+    ZooKeeperTls,
+    four_letter_word,
+    snapshot_from_zookeeper,
+)
 
-__all__ = ["DEFAULT_TIMEOUT", "KafkaAdapter", "kafka_python_config"]
+__all__ = [
+    "DEFAULT_TIMEOUT",
+    "KafkaAdapter",
+    "ZooKeeperAdapter",
+    "ZooKeeperTls",
+    "client_config_from_properties",
+    "four_letter_word",
+    "kafka_python_config",
+    "read_java_properties",
+    "snapshot_from_zookeeper",
+    "translate_properties",
+]
