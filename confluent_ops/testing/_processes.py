@@ -21,6 +21,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
+from types import FrameType
 
 from confluent_ops.errors import JavaNotFound, NotReady, PortInUse
 
@@ -159,6 +160,7 @@ class ManagedProcess:
         self.pid = self._popen.pid
         with _REGISTRY_LOCK:
             _REGISTRY[self.pid] = self
+        _exit_cleanly_on_sigterm()
 
     @property
     def running(self) -> bool:
@@ -240,6 +242,23 @@ def stop_all(grace: float = 10.0) -> None:
         process._send(signal.SIGTERM)
     for process in processes:
         process.stop(grace=grace)
+
+
+def _exit_cleanly_on_sigterm() -> None:
+    """Make SIGTERM to this interpreter an exit that runs ``atexit`` (and so :func:`stop_all`).
+
+    By default SIGTERM ends Python without its exit hooks, which would leave the JVMs (each in a
+    session of its own) running. The handler is installed only where nobody chose one (the
+    handler is still the default) and only from the main thread, where Python allows it.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return
+    if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, _exit_on_sigterm)
+
+
+def _exit_on_sigterm(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(128 + signum)
 
 
 atexit.register(stop_all)

@@ -76,3 +76,25 @@ def test_missing_tools_skip_for_users_and_fail_under_ci(monkeypatch: pytest.Monk
     monkeypatch.setenv("CI", "true")
     with pytest.raises(pytest.fail.Exception, match="CI=true"):
         require_testbed()
+
+
+def test_an_interpreter_ended_by_sigterm_stops_its_servers_first(tmp_path: Path) -> None:
+    require_testbed(zookeeper=True)
+    script = textwrap.dedent(
+        """
+        import time
+        from confluent_ops.testing import ZooKeeperEnsemble
+        ensemble = ZooKeeperEnsemble(1)
+        ensemble.start()
+        print(*ensemble.pids(), flush=True)
+        time.sleep(300)
+        """
+    )
+    process = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    assert process.stdout is not None
+    pids = [int(pid) for pid in process.stdout.readline().split()]
+    assert len(pids) == 1
+    assert not _gone(pids[0])
+    process.terminate()
+    assert process.wait(timeout=60) == 128 + 15
+    assert _gone(pids[0])
