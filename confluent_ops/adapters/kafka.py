@@ -85,6 +85,7 @@ _UNREACHABLE_CODES = {
     KafkaError._TIMED_OUT_QUEUE,
 }
 _AUTH_CODES = {KafkaError._AUTHENTICATION, KafkaError._SSL, KafkaError.SASL_AUTHENTICATION_FAILED}
+_AUTH_MARKS = ("SSL routines", "SSL handshake", "certificate", "SASL authentication")
 
 
 def kafka_python_config(config: Mapping[str, str]) -> dict[str, Any]:
@@ -154,7 +155,24 @@ class KafkaAdapter:
         }
         self._admin = AdminClient(settings)
         self._python: KafkaAdminClient | None = None
-        self.cluster_metadata()
+        self._probe()
+
+    def _probe(self) -> None:
+        """Reach the cluster within the timeout; a refused login fails at once, not at the end."""
+        deadline = time.monotonic() + self.timeout
+        while True:
+            remaining = deadline - time.monotonic()
+            try:
+                self._admin.list_topics(timeout=max(0.1, min(1.0, remaining)))
+                return
+            except KafkaException as exc:
+                self._admin.poll(0)
+                with self._errors_lock:
+                    refused = self._auth_error
+                if refused is not None:
+                    raise AuthenticationFailed(self.servers, refused) from exc
+                if remaining <= 1.0:
+                    self._raise_for("metadata", exc)
 
     @classmethod
     def connect(
@@ -181,13 +199,19 @@ class KafkaAdapter:
     # -- connection and errors -----------------------------------------------------------
 
     def _on_error(self, error: KafkaError) -> None:
-        """librdkafka's error callback: remember authentication failures for the next raise."""
-        if error.code() in _AUTH_CODES:
+        """librdkafka's error callback: remember authentication failures for the next raise.
+
+        A refused TLS handshake arrives as a transport error whose text names the SSL alert,
+        so the text decides as well as the code.
+        """
+        text = error.str()
+        if error.code() in _AUTH_CODES or any(mark in text for mark in _AUTH_MARKS):
             with self._errors_lock:
-                self._auth_error = _scrub(error.str())
+                self._auth_error = _scrub(text)
 
     def _raise_for(self, operation: str, exc: BaseException) -> None:
         """Translate a client exception; always raises."""
+        self._admin.poll(0)  # serve the error callbacks queued while the request failed
         with self._errors_lock:
             auth = self._auth_error
         if isinstance(exc, KafkaException):
