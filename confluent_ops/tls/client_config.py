@@ -187,3 +187,22 @@ class ClientSecurity:
             kwargs["sasl_plain_username"] = self.sasl.username
             kwargs["sasl_plain_password"] = self.sasl.password.reveal()
         return kwargs
+
+    def to_kazoo(self) -> dict[str, object]:
+        """Keyword arguments for a kazoo client of ZooKeeper's TLS port (``secureClientPort``).
+
+        ZooKeeper speaks TLS, not SASL_SSL, so only the SSL protocol applies; the server's
+        certificate is verified against the CA and, with ``verify_hostname``, its SANs.
+        """
+        if self.protocol is not SecurityProtocol.SSL or self.tls is None:
+            raise InvalidInput("a ZooKeeper TLS client needs the SSL protocol")
+        kwargs: dict[str, object] = {
+            "use_ssl": True,
+            "verify_certs": True,
+            "check_hostname": self.verify_hostname,
+            "ca": str(self.tls.ca_crt),
+        }
+        if self.tls.certificate is not None and self.tls.private_key is not None:
+            kwargs["certfile"] = str(self.tls.certificate)
+            kwargs["keyfile"] = str(self.tls.private_key)
+        return kwargs

@@ -151,3 +151,16 @@ def test_command_config_file_is_java_properties(bundle: StoreBundle, tmp_path: P
     text = ClientSecurity.ssl(bundle).to_java_properties_text()
     assert text.startswith("security.protocol=SSL\n")
     assert f"ssl.keystore.location={bundle.keystore_p12}\n" in text
+
+
+def test_kazoo_settings_for_zookeepers_tls_port(bundle: StoreBundle) -> None:
+    assert ClientSecurity.ssl(bundle).to_kazoo() == {
+        "use_ssl": True,
+        "verify_certs": True,
+        "check_hostname": True,
+        "ca": str(bundle.ca_crt),
+        "certfile": str(bundle.tls_crt),
+        "keyfile": str(bundle.tls_key),
+    }
+    with pytest.raises(InvalidInput, match="SSL protocol"):
+        ClientSecurity.plaintext().to_kazoo()
