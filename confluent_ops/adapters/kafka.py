@@ -525,9 +525,26 @@ class KafkaAdapter:
             if broker not in known:
                 raise UnknownBroker(broker, "the cluster has no such live broker")
 
+    def _metadata_with(self, topics: Iterable[str]) -> Any:
+        """Metadata that lists ``topics`` if any broker does within a moment.
+
+        Brokers apply topic creations from the metadata log one by one, so the broker that
+        answers may not know a topic created a moment ago through another; a few reads, a
+        second apart at most, keep "unknown topic" for topics that really are unknown.
+        """
+        wanted = set(topics)
+        metadata = self.cluster_metadata()
+        for _ in range(5):
+            if wanted <= set(metadata.topics):
+                break
+            time.sleep(0.2)
+            metadata = self.cluster_metadata()
+        return metadata
+
     def _check_topics(self, topics: Iterable[str]) -> None:
-        known = set(self.cluster_metadata().topics)
-        for topic in topics:
+        listed = list(topics)
+        known = set(self._metadata_with(listed).topics)
+        for topic in listed:
             if topic not in known:
                 raise InvalidInput(f"unknown topic {topic!r}: the cluster has no such topic")
 
@@ -558,6 +575,24 @@ class KafkaAdapter:
                     results, python._alter_configs_process_responses(response.responses)
                 )
         _check_results("alter broker configs", results)
+        self._wait(lambda: self._brokers_show(changes, default), "broker config changes to apply")
+
+    def _brokers_show(
+        self, changes: Mapping[int, ConfigChange], default: ConfigChange | None
+    ) -> bool:
+        """Whether every broker reports the changes (they apply them from the metadata log)."""
+        names = sorted({n for c in changes.values() for n in (*c.set, *c.delete)})
+        if names:
+            described = self._describe_brokers(list(changes), names)
+            for broker, change in changes.items():
+                values = described.get(broker, {})
+                if not _shows(change, values, ConfigSource.DYNAMIC_BROKER_CONFIG):
+                    return False
+        if default:
+            values = self._describe_default(sorted({*default.set, *default.delete}))
+            if not _shows(default, values, ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG):
+                return False
+        return True
 
     def alter_topic_configs(self, changes: Mapping[str, ConfigChange]) -> None:
         """Incremental changes per topic."""
@@ -575,6 +610,16 @@ class KafkaAdapter:
             )
         _check_results("alter topic configs", results)
 
+        def applied() -> bool:
+            names = sorted({n for c in changes.values() for n in (*c.set, *c.delete)})
+            described = self._describe_topics(sorted(changes), names)
+            return all(
+                _shows(change, described.get(topic, {}), ConfigSource.DYNAMIC_TOPIC_CONFIG)
+                for topic, change in changes.items()
+            )
+
+        self._wait(applied, "topic config changes to apply")
+
     def alter_reassignments(
         self, targets: Mapping[TopicPartition, Sequence[int] | None]
     ) -> Mapping[TopicPartition, str | None]:
@@ -585,7 +630,7 @@ class KafkaAdapter:
         """
         if not targets:
             return {}
-        metadata = self.cluster_metadata()
+        metadata = self._metadata_with(tp.topic for tp in targets)
         for tp, replicas in targets.items():
             topic = metadata.topics.get(tp.topic)
             if topic is None or tp.partition not in topic.partitions:
@@ -621,7 +666,7 @@ class KafkaAdapter:
         """Preferred leader election; per partition None (done or not needed) or the reason."""
         chosen = None if partitions is None else sorted(set(partitions))
         if chosen is not None:
-            metadata = self.cluster_metadata()
+            metadata = self._metadata_with(tp.topic for tp in chosen)
             for tp in chosen:
                 topic = metadata.topics.get(tp.topic)
                 if topic is None or tp.partition not in topic.partitions:
@@ -713,6 +758,20 @@ class KafkaAdapter:
             if time.monotonic() > deadline:
                 raise ClusterRequestFailed(f"waiting for {what}", "timed out")
             time.sleep(0.1)
+
+
+def _shows(change: ConfigChange, values: Mapping[str, Any], layer: ConfigSource) -> bool:
+    """Whether described ``values`` reflect ``change`` at ``layer`` (set there, or gone from it)."""
+    for name, value in change.set.items():
+        entry = values.get(name) or {}
+        if str(entry.get("value")) != value:
+            return False
+    for name in change.delete:
+        entry = values.get(name) or {}
+        layers = [entry.get("config_source")] + [s.get("source") for s in entry.get("synonyms", ())]
+        if any(ConfigSource.parse(str(source)) is layer for source in layers if source):
+            return False
+    return True
 
 
 def _controller_id(cluster: Any) -> int | None:

@@ -1,0 +1,34 @@
+"""Fixtures for tests on the real testbed: one adapter per module over the session's cluster."""
+
+from __future__ import annotations
+
+import itertools
+import uuid
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from confluent_ops.adapters import KafkaAdapter
+from confluent_ops.testing import LocalKafkaCluster
+
+PLUGIN = "confluent_ops.testing.pytest_plugin"
+_counter = itertools.count()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if not config.pluginmanager.has_plugin(PLUGIN):
+        config.pluginmanager.import_plugin(PLUGIN)
+
+
+@pytest.fixture(scope="module")
+def admin(kafka_cluster: LocalKafkaCluster) -> Iterator[KafkaAdapter]:
+    """The KafkaAdmin adapter over the session's 3-broker KRaft cluster."""
+    with KafkaAdapter.connect(kafka_cluster.bootstrap_servers) as adapter:
+        yield adapter
+
+
+@pytest.fixture
+def topic_name() -> Callable[[str], str]:
+    """Unique topic names, so tests sharing the session cluster never collide."""
+    run = uuid.uuid4().hex[:6]
+    return lambda prefix: f"{prefix}-{run}-{next(_counter)}"

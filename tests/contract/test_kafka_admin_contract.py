@@ -1,0 +1,149 @@
+"""The KafkaAdmin port's contract: what every implementation must do, written once.
+
+Each test takes ``port``, parametrised over the implementations: today the real adapter on
+the local testbed; the simulated platform joins by adding its factory to ``IMPLEMENTATIONS``.
+A test here speaks only the port's language (model values and :mod:`confluent_ops.errors`).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+
+import pytest
+
+from confluent_ops.adapters import KafkaAdapter
+from confluent_ops.errors import InvalidInput, UnknownBroker, UnknownPartition
+from confluent_ops.model import (
+    LEADER_THROTTLED_RATE,
+    LEADER_THROTTLED_REPLICAS,
+    ConfigChange,
+    ConfigSource,
+    TopicPartition,
+)
+from confluent_ops.ports import KafkaAdmin
+from confluent_ops.testing import LocalKafkaCluster
+
+
+@contextmanager
+def real_adapter(cluster: LocalKafkaCluster) -> Iterator[KafkaAdmin]:
+    with KafkaAdapter.connect(cluster.bootstrap_servers) as adapter:
+        yield adapter
+
+
+IMPLEMENTATIONS: dict[str, Callable[[LocalKafkaCluster], AbstractContextManager[KafkaAdmin]]] = {
+    "kafka-adapter": real_adapter,
+}
+
+
+@pytest.fixture(scope="module", params=sorted(IMPLEMENTATIONS))
+def port(request: pytest.FixtureRequest, kafka_cluster: LocalKafkaCluster) -> Iterator[KafkaAdmin]:
+    with IMPLEMENTATIONS[request.param](kafka_cluster) as implementation:
+        yield implementation
+
+
+def eventually(check: Callable[[], bool], what: str, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.2)
+
+
+def test_implements_the_protocol(port):
+    assert isinstance(port, KafkaAdmin)
+
+
+def test_snapshot_invariants(port, topic_name):
+    port.create_topic(topic_name("inv"), partitions=2, replication_factor=3)
+    snapshot = port.snapshot()
+    assert snapshot.broker_ids == tuple(sorted(set(snapshot.broker_ids)))
+    voters = snapshot.quorum.voter_ids if snapshot.quorum is not None else ()
+    assert snapshot.controller is None or snapshot.controller in (*snapshot.broker_ids, *voters)
+    for p in snapshot:
+        assert p.partition.topic in snapshot.topics
+        assert set(p.isr) <= set(p.replicas)
+        assert p.leader is None or p.leader in p.isr
+        assert set(p.replicas) <= set(snapshot.broker_ids) | set(p.offline_replicas) | set(
+            p.replicas
+        )
+    assert set(snapshot.throttles) <= set(snapshot.broker_ids)
+
+
+def test_topics_are_created_with_their_configs_and_deleted(port, topic_name):
+    name = topic_name("life")
+    port.create_topic(
+        name, partitions=3, replication_factor=2, configs={"min.insync.replicas": "2"}
+    )
+    snapshot = port.snapshot(sizes=False)
+    assert {tp.partition for tp in snapshot.partitions if tp.topic == name} == {0, 1, 2}
+    assert all(len(p.replicas) == 2 for p in snapshot if p.partition.topic == name)
+    assert snapshot.topic(name).min_insync_replicas == 2
+    port.delete_topic(name)
+    assert name not in port.snapshot(sizes=False).topics
+
+
+def test_topic_config_set_and_delete(port, topic_name):
+    name = topic_name("tcfg")
+    port.create_topic(name, partitions=1, replication_factor=2)
+    port.alter_topic_configs({name: ConfigChange(set={LEADER_THROTTLED_REPLICAS: "0:0"})})
+    setting = port.topic_configs([name], [LEADER_THROTTLED_REPLICAS])[name][
+        LEADER_THROTTLED_REPLICAS
+    ]
+    assert setting is not None
+    assert setting.value == "0:0"
+    assert setting.source is ConfigSource.DYNAMIC_TOPIC_CONFIG
+    port.alter_topic_configs({name: ConfigChange(delete={LEADER_THROTTLED_REPLICAS})})
+    assert (
+        port.topic_configs([name], [LEADER_THROTTLED_REPLICAS])[name][LEADER_THROTTLED_REPLICAS]
+        is None
+    )
+
+
+def test_broker_config_set_and_delete(port):
+    broker = port.snapshot(sizes=False).broker_ids[-1]
+    port.alter_broker_configs({broker: ConfigChange(set={LEADER_THROTTLED_RATE: "31415926"})})
+    try:
+        layers = port.broker_configs([broker], [LEADER_THROTTLED_RATE])[broker][
+            LEADER_THROTTLED_RATE
+        ]
+        assert layers[0].value == "31415926"
+        assert layers[0].source is ConfigSource.DYNAMIC_BROKER_CONFIG
+    finally:
+        port.alter_broker_configs({broker: ConfigChange(delete={LEADER_THROTTLED_RATE})})
+    eventually(
+        lambda: (
+            not port.broker_configs([broker], [LEADER_THROTTLED_RATE])[broker][
+                LEADER_THROTTLED_RATE
+            ]
+        ),
+        "the rate to be gone",
+    )
+
+
+def test_reassignments_validate_then_move(port, topic_name):
+    name = topic_name("re")
+    port.create_topic(name, partitions=1, replication_factor=2)
+    tp = TopicPartition(name, 0)
+    snapshot = port.snapshot(sizes=False)
+    before = snapshot.partition(tp).replicas
+    with pytest.raises(UnknownPartition):
+        port.alter_reassignments({TopicPartition(name, 9): before})
+    with pytest.raises(UnknownBroker):
+        port.alter_reassignments({tp: (before[0], 4242)})
+    assert port.snapshot(sizes=False).partition(tp).replicas == before
+    refused = port.alter_reassignments({tp: None})  # nothing to cancel: refused, not raised
+    assert refused[tp] is not None
+    spare = next(b for b in snapshot.broker_ids if b not in before)
+    target = (before[0], spare)
+    assert port.alter_reassignments({tp: target}) == {tp: None}
+    eventually(lambda: port.snapshot(sizes=False).partition(tp).replicas == target, "the move")
+    assert port.elect_preferred_leaders([tp]) == {tp: None}
+
+
+def test_feature_levels_are_validated(port):
+    level = port.snapshot(sizes=False).metadata_version
+    if level is None:
+        pytest.skip("a ZooKeeper-mode implementation has no metadata.version")
+    with pytest.raises(InvalidInput):
+        port.update_feature("metadata.version", level + 10_000)
