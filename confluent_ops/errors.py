@@ -201,10 +201,11 @@ class CertificateNotValid(InvalidCertificateRequest):
 
 
 class WeakKey(InvalidCertificateRequest):
-    """A key or signature is weaker than Java's default security settings accept.
+    """A key or signature is weaker than every peer of a cluster accepts.
 
-    Java 17 disables RSA keys under 2048 bits and SHA-1 signatures for TLS, so a broker or
-    client given such material fails at its first handshake; we refuse it up front instead.
+    OpenSSL clients (librdkafka, kafka-python) at Debian's default security level refuse RSA
+    keys under 2048 bits and SHA-1 signatures, and Java's disabled algorithms tighten with each
+    release; material like that fails at some first handshake, so we refuse it up front.
     """
 
     def __init__(self, what: str, reason: str) -> None:

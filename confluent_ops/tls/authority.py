@@ -1,9 +1,10 @@
 """Certificate authorities: make one, or adopt a user's own, and issue from it.
 
 Everything a CA signs is checked before it is signed: the CA must be valid now, hold the key
-that matches its certificate, and be strong enough for Java's defaults; names must be valid host
-names; validity must be positive. A certificate never outlives its issuer (its end of validity
-is clamped to the CA's), since Java rejects a chain with an expired link anyway.
+that matches its certificate, and be strong enough for every client (RSA 2048 or EC P-256,
+SHA-256 or better); names must be valid host names; validity must be positive. A certificate
+never outlives its issuer (its end of validity is clamped to the CA's), since Java rejects a
+chain with an expired link anyway.
 """
 
 from __future__ import annotations

@@ -18,7 +18,11 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
 from confluent_ops.errors import InvalidCertificateRequest
-from confluent_ops.tls.certificates import IssuedCertificate, subject_alternative_names
+from confluent_ops.tls.certificates import (
+    IssuedCertificate,
+    certificate_tuple,
+    subject_alternative_names,
+)
 from confluent_ops.tls.principal import distinguished_name
 
 __all__ = [
@@ -132,17 +136,13 @@ class CertificateSummary:
         return "\n".join(lines)
 
 
-def _certificate_tuple(certificates: Iterable[x509.Certificate]) -> tuple[x509.Certificate, ...]:
-    return tuple(certificates)
-
-
 @attrs.frozen
 class ComponentTrust:
     """One TLS participant: the chain it presents (leaf first; empty if none) and what it trusts."""
 
     name: str
-    presents: tuple[x509.Certificate, ...] = attrs.field(converter=_certificate_tuple)
-    trusts: tuple[x509.Certificate, ...] = attrs.field(converter=_certificate_tuple)
+    presents: tuple[x509.Certificate, ...] = attrs.field(converter=certificate_tuple)
+    trusts: tuple[x509.Certificate, ...] = attrs.field(converter=certificate_tuple)
 
     @classmethod
     def from_issued(

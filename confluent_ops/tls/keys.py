@@ -1,9 +1,11 @@
-"""Private keys: the kinds we generate, and the strength Java's defaults demand of any key.
+"""Private keys: the kinds we generate, and the strength every peer of a Kafka cluster accepts.
 
-Java 17 refuses RSA keys under 2048 bits and SHA-1 signatures in TLS (``jdk.tls.disabledAlgorithms``
-and ``jdk.certpath.disabledAlgorithms``); a store holding one makes a broker fail at its first
-handshake, long after the store was built. Every key that enters this package, generated or
-loaded, is checked here first, so the failure happens where the mistake is.
+OpenSSL at Debian's default security level (what librdkafka and kafka-python use) refuses RSA
+keys under 2048 bits and SHA-1 signatures, and Java tightens its ``jdk.certpath`` and
+``jdk.tls`` disabled algorithms release by release (Java 17 still accepts RSA 1024 and SHA-1 for
+private CAs). A store holding such a key fails at some client's first handshake, long after it
+was built. Every key that enters this package, generated or loaded, is checked here first, so
+the failure happens where the mistake is.
 """
 
 from __future__ import annotations
@@ -76,13 +78,13 @@ class KeyType(enum.Enum):
 
 
 def check_key_strength(public_key: object, what: str) -> None:
-    """Refuse a key that Java's default TLS settings reject, naming ``what`` it belongs to."""
+    """Refuse a key weaker than RSA 2048 or EC P-256, naming ``what`` it belongs to."""
     if isinstance(public_key, rsa.RSAPublicKey):
         if public_key.key_size < _MIN_RSA_BITS:
             raise WeakKey(
                 what,
-                f"RSA key of {public_key.key_size} bits; Java's defaults require at least "
-                f"{_MIN_RSA_BITS}",
+                f"RSA key of {public_key.key_size} bits; at least {_MIN_RSA_BITS} are required "
+                "(OpenSSL clients refuse smaller keys)",
             )
         return
     if isinstance(public_key, ec.EllipticCurvePublicKey):
@@ -97,11 +99,11 @@ def check_key_strength(public_key: object, what: str) -> None:
 
 
 def check_signature_hash(certificate: x509.Certificate, what: str) -> None:
-    """Refuse a certificate signed with a hash Java no longer trusts (SHA-1, MD5)."""
+    """Refuse a certificate signed with a weak hash (SHA-1, MD5, SHA-224)."""
     algorithm = certificate.signature_hash_algorithm
     name = algorithm.name if algorithm is not None else "none"
     if name in _WEAK_HASHES or algorithm is None:
-        raise WeakKey(what, f"signed with {name}; Java's defaults require SHA-256 or stronger")
+        raise WeakKey(what, f"signed with {name}; SHA-256 or stronger is required")
 
 
 def signature_hash_for(key: PrivateKey) -> hashes.SHA256 | hashes.SHA384:

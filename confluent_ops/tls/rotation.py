@@ -25,7 +25,7 @@ from cryptography import x509
 from confluent_ops.errors import InvalidCertificateRequest
 from confluent_ops.tls.authority import CertificateAuthority
 from confluent_ops.tls.certificates import IssuedCertificate
-from confluent_ops.tls.inspection import ComponentTrust
+from confluent_ops.tls.inspection import CertificateSummary, ComponentTrust
 from confluent_ops.tls.principal import distinguished_name
 
 __all__ = [
@@ -75,13 +75,13 @@ class RenewalPlan:
                 continue
             leaf = component.presents[0]
             if leaf.not_valid_after_utc <= horizon:
-                left = int((leaf.not_valid_after_utc - at).total_seconds() // 86400)
+                summary = CertificateSummary.from_certificate(leaf)
                 items.append(
                     RenewalItem(
                         component=component.name,
-                        subject=distinguished_name(leaf.subject),
-                        not_after=leaf.not_valid_after_utc,
-                        days_left=left,
+                        subject=summary.subject,
+                        not_after=summary.not_after,
+                        days_left=summary.days_to_expiry(at),
                     )
                 )
         items.sort(key=lambda item: (item.not_after, item.component))

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import attrs
 import pytest
-from tls_helpers import require_program
+from tls_helpers import kafka_classpath, require_program
 
 from confluent_ops.model.secret import Secret
 from confluent_ops.tls import (
@@ -273,9 +273,7 @@ def test_java_tools_connect_with_our_command_config(
 ) -> None:
     """Kafka's own TopicCommand reads our --command-config (properties, PKCS12, JAAS)."""
     java = require_program("java")
-    from confluent_ops.testing import DEFAULT_KAFKA_VERSION, resolve_kafka
-
-    classpath = resolve_kafka(DEFAULT_KAFKA_VERSION).classpath
+    classpath = kafka_classpath()
     cases = [
         (kafka.ssl, ClientSecurity.ssl(material.client)),
         (kafka.sasl_ssl, ClientSecurity.sasl_ssl(ALICE, material.client)),

@@ -26,9 +26,10 @@ JAVA_PEER = Path(__file__).parent / "java" / "KafkaPeer.java"
 
 def kafka_classpath() -> str:
     """The classpath of the testbed's default Kafka (resolved by Maven once, then cached)."""
-    require_program("java")
     from confluent_ops.testing import DEFAULT_KAFKA_VERSION, resolve_kafka
+    from confluent_ops.testing.pytest_plugin import require_testbed
 
+    require_testbed(kafka_versions=(str(DEFAULT_KAFKA_VERSION),))
     return resolve_kafka(DEFAULT_KAFKA_VERSION).classpath
 
 
