@@ -7,6 +7,7 @@ import stat
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives.serialization import pkcs12
 
 from confluent_ops.cli.main import main
 from confluent_ops.tls import (
@@ -143,3 +144,17 @@ def test_inspecting_a_file_that_is_no_certificate_exits_65(
     junk.write_text("not a certificate")
     assert main(["certs", "inspect", str(junk)]) == 65
     assert "junk.pem is not a PEM or DER certificate" in capsys.readouterr().err
+
+
+def test_a_given_password_file_protects_every_store(
+    tmp_path: Path, rsa_ca: CertificateAuthority
+) -> None:
+    write_authority(rsa_ca, tmp_path / "ca")
+    (tmp_path / "pw").write_text("chosen-password\n")
+    argv = ["certs", "issue", "--ca", str(tmp_path / "ca"), "--name", "kafka-9",
+            "--password-file", str(tmp_path / "pw"), "--out", str(tmp_path / "b")]  # fmt: skip
+    assert main(argv) == 0
+    assert (tmp_path / "b" / "password").read_text() == "chosen-password"
+    stores = pkcs12.load_pkcs12((tmp_path / "b" / "keystore.p12").read_bytes(), b"chosen-password")
+    assert stores.cert is not None
+    assert stores.cert.friendly_name == b"kafka-9"
