@@ -45,6 +45,12 @@ from confluent_ops.testing._resolve import (
 )
 from confluent_ops.testing._tls import TestbedTls
 from confluent_ops.testing._zookeeper import ZooKeeperEnsemble
+from confluent_ops.tls import (
+    JaasLoginModule,
+    SaslCredentials,
+    SaslMechanism,
+    generate_store_password,
+)
 
 __all__ = ["BrokerSpec", "LocalKafkaCluster"]
 
@@ -152,11 +158,10 @@ class LocalKafkaCluster:
         self._combined = combined and not self.zookeeper_mode
         self._zookeeper_arg = zookeeper
         self.listeners = ("PLAINTEXT", *sorted(set(listeners) - {"PLAINTEXT"}))
-        secure = any(name != "PLAINTEXT" for name in self.listeners)
         self.sasl_users: dict[str, Secret] = dict(sasl_users or {})
         if "SASL_SSL" in self.listeners and not self.sasl_users:
-            self.sasl_users = {"admin": Secret(base64.b32encode(uuid.uuid4().bytes).decode())}
-        self.tls: TestbedTls | None = tls if secure else None
+            self.sasl_users = {"admin": generate_store_password()}
+        self.tls: TestbedTls | None = tls if self._secure else None
         self._broker_config = {
             key: _property(value) for key, value in (broker_config or {}).items()
         }
@@ -202,7 +207,7 @@ class LocalKafkaCluster:
             self.workdir.mkdir(parents=True, exist_ok=True)
         try:
             self._logging = write_logging_configs(self.workdir / "config")
-            if self.tls is None and any(name != "PLAINTEXT" for name in self.listeners):
+            if self.tls is None and self._secure:
                 self.tls = TestbedTls.create(self.workdir / "tls")
             if self.zookeeper_mode:
                 self._start_ensemble()
@@ -433,6 +438,11 @@ class LocalKafkaCluster:
 
     # -- internals -----------------------------------------------------------------------
 
+    @property
+    def _secure(self) -> bool:
+        """Whether a listener needs TLS material (SSL and SASL_SSL both do)."""
+        return self.listeners != ("PLAINTEXT",)
+
     def _node(self, node_id: int) -> _Node:
         try:
             return self._nodes[node_id]
@@ -586,15 +596,14 @@ class LocalKafkaCluster:
         if "SSL" in self.listeners:
             values["listener.name.ssl.ssl.client.auth"] = "required"
         if "SASL_SSL" in self.listeners:
-            users = " ".join(
-                f'user_{name}="{secret.reveal()}"' for name, secret in self.sasl_users.items()
-            )
-            plain = "org.apache.kafka.common.security.plain.PlainLoginModule required"
-            scram = "org.apache.kafka.common.security.scram.ScramLoginModule required;"
+            users = [
+                SaslCredentials.plain(name, secret) for name, secret in self.sasl_users.items()
+            ]
             values["sasl.enabled.mechanisms"] = ",".join(SASL_MECHANISMS)
-            values["listener.name.sasl_ssl.plain.sasl.jaas.config"] = f"{plain} {users};"
-            values["listener.name.sasl_ssl.scram-sha-256.sasl.jaas.config"] = scram
-            values["listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config"] = scram
+            for mechanism in SaslMechanism:  # PLAIN lists its users; SCRAM reads the metadata
+                key = f"listener.name.sasl_ssl.{mechanism.value.lower()}.sasl.jaas.config"
+                module = JaasLoginModule.for_broker(mechanism, users=users)
+                values[key] = module.to_jaas_config()
         return values
 
     def _config_path(self, node: _Node) -> Path:
