@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from confluent_kafka import Consumer, KafkaException, Producer, TopicPartition
-from confluent_kafka.admin import AdminClient
+from confluent_kafka.admin import AdminClient, ConfigResource
 from kafka import KafkaAdminClient
 
 from confluent_ops.errors import InvalidInput, NotReady, PortInUse
@@ -113,7 +113,7 @@ def test_stop_kill_and_restart_on_4_1_lose_nothing_acknowledged(
     assert not cluster.pids()
 
 
-def test_a_restart_on_a_taken_port_is_refused_before_starting(
+def test_a_restart_on_a_taken_port_is_refused_then_restarts_with_new_config(
     kafka_cluster_factory: Factory,
 ) -> None:
     cluster = kafka_cluster_factory(1)
@@ -125,6 +125,11 @@ def test_a_restart_on_a_taken_port_is_refused_before_starting(
         with pytest.raises(PortInUse, match=str(port)):
             cluster.start_broker(0)
     assert cluster.pid_of(0) is None
+    cluster.start_broker(0, config={"log.retention.ms": 12345})
+    admin = AdminClient(cluster.client_config())
+    resource = ConfigResource(ConfigResource.Type.BROKER, "0")
+    configs = admin.describe_configs([resource])[resource].result(timeout=15)
+    assert configs["log.retention.ms"].value == "12345"
 
 
 def test_a_taken_base_port_is_refused_and_nothing_is_left_running(tmp_path: Path) -> None:
