@@ -185,35 +185,25 @@ class CaRollover:
         both_new = ComponentTlsState(trusts=frozenset({old, new}), issued_by=new)
         end = ComponentTlsState(trusts=frozenset({new}), issued_by=new)
 
-        def states(state: ComponentTlsState) -> tuple[tuple[str, ComponentTlsState], ...]:
-            return tuple((name, state) for name in self.components)
-
-        return (
-            RolloverPhase(
-                number=1,
-                name="trust both CAs",
-                action=f"add {new} to every truststore beside {old}",
-                roll=self.components,
-                before=states(start),
-                after=states(both_old),
-            ),
-            RolloverPhase(
-                number=2,
-                name="issue from the new CA",
-                action=f"replace every certificate by one issued by {new}",
-                roll=self.components,
-                before=states(both_old),
-                after=states(both_new),
-            ),
-            RolloverPhase(
-                number=3,
-                name="drop the old CA",
-                action=f"remove {old} from every truststore",
-                roll=self.components,
-                before=states(both_new),
-                after=states(end),
-            ),
+        # Each phase moves every component from one state to the next: start -> ... -> end.
+        states = (start, both_old, both_new, end)
+        steps = (
+            ("trust both CAs", f"add {new} to every truststore beside {old}"),
+            ("issue from the new CA", f"replace every certificate by one issued by {new}"),
+            ("drop the old CA", f"remove {old} from every truststore"),
         )
+        first, second, third = (
+            RolloverPhase(
+                number=index + 1,
+                name=name,
+                action=action,
+                roll=self.components,
+                before=tuple((c, states[index]) for c in self.components),
+                after=tuple((c, states[index + 1]) for c in self.components),
+            )
+            for index, (name, action) in enumerate(steps)
+        )
+        return first, second, third
 
     def truststore(self, phase: int) -> tuple[x509.Certificate, ...]:
         """The certificates every truststore holds once it has rolled in ``phase`` (1-3)."""
