@@ -17,7 +17,10 @@ from confluent_kafka.admin import AdminClient, NewTopic  # type: ignore[attr-def
 from confluent_ops.errors import TestbedError
 from confluent_ops.testing._processes import wait_for
 
-__all__ = ["QUIET_LOGGER", "brokers_seen_by", "create_scram_users", "create_topic"]
+__all__ = ["QUIET_LOGGER", "ClientConfig", "brokers_seen_by", "create_scram_users", "create_topic"]
+
+ClientConfig = dict[str, str | int | float | bool]
+"""A confluent-kafka configuration, typed as the client library takes it."""
 
 QUIET_LOGGER = logging.getLogger("confluent_ops.testing.client")
 """librdkafka's own log lines (connection refused while a broker starts) go here, not stderr."""
@@ -74,7 +77,7 @@ def create_scram_users(
 
 
 def create_topic(
-    client: Mapping[str, str],
+    client: Mapping[str, str | int | float | bool],
     name: str,
     *,
     partitions: int,

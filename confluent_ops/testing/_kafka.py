@@ -25,7 +25,12 @@ import attrs
 
 from confluent_ops.errors import InvalidInput, NotReady, TestbedError
 from confluent_ops.model.secret import Secret
-from confluent_ops.testing._clients import brokers_seen_by, create_scram_users, create_topic
+from confluent_ops.testing._clients import (
+    ClientConfig,
+    brokers_seen_by,
+    create_scram_users,
+    create_topic,
+)
 from confluent_ops.testing._jvm import jvm_options, write_logging_configs, write_properties
 from confluent_ops.testing._processes import (
     ManagedProcess,
@@ -299,13 +304,13 @@ class LocalKafkaCluster:
 
     def client_config(
         self, listener: str = "PLAINTEXT", *, user: str | None = None, mechanism: str = "PLAIN"
-    ) -> dict[str, str]:
+    ) -> ClientConfig:
         """A confluent-kafka configuration that reaches this cluster on ``listener``.
 
         The result holds the SASL password in clear (a client library needs it): hand it to a
         client, never to a log.
         """
-        config = {"bootstrap.servers": self.bootstrap_for(listener)}
+        config: ClientConfig = {"bootstrap.servers": self.bootstrap_for(listener)}
         if listener == "PLAINTEXT":
             return config
         assert self.tls is not None

@@ -21,7 +21,7 @@ import attrs
 from confluent_kafka import Consumer, KafkaError, Message, Producer, TopicPartition
 
 from confluent_ops.errors import TestbedError
-from confluent_ops.testing._clients import QUIET_LOGGER
+from confluent_ops.testing._clients import QUIET_LOGGER, ClientConfig
 from confluent_ops.testing._processes import wait_for
 
 __all__ = ["Acknowledged", "Consumed", "Workload", "WorkloadVerdict", "judge"]
@@ -128,13 +128,15 @@ class Workload:
 
     def __init__(
         self,
-        client: str | Mapping[str, str],
+        client: str | Mapping[str, str | int | float | bool],
         topic: str,
         *,
         rate: float = 200.0,
         drain_timeout: float = 60.0,
     ) -> None:
-        self._config = {"bootstrap.servers": client} if isinstance(client, str) else dict(client)
+        self._config: ClientConfig = (
+            {"bootstrap.servers": client} if isinstance(client, str) else dict(client)
+        )
         self.topic = topic
         self._interval = 1.0 / rate
         self._drain_timeout = drain_timeout

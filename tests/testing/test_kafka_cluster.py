@@ -10,7 +10,10 @@ from pathlib import Path
 
 import pytest
 from confluent_kafka import Consumer, KafkaException, Producer, TopicPartition
-from confluent_kafka.admin import AdminClient, ConfigResource
+from confluent_kafka.admin import (  # type: ignore[attr-defined]
+    AdminClient,
+    ConfigResource,
+)
 from kafka import KafkaAdminClient
 
 from confluent_ops.errors import InvalidInput, NotReady, PortInUse
@@ -25,7 +28,9 @@ from confluent_ops.testing import (
 Factory = Callable[..., LocalKafkaCluster]
 
 
-def _round_trip(config: dict[str, str], topic: str, count: int = 20) -> list[bytes]:
+def _round_trip(
+    config: dict[str, str | int | float | bool], topic: str, count: int = 20
+) -> list[bytes]:
     """Produce ``count`` messages with acks=all and read them back from the beginning."""
     producer = Producer({**config, "acks": "all"})
     for index in range(count):
@@ -197,7 +202,7 @@ def test_ssl_requires_a_client_certificate_and_sasl_ssl_takes_plain_and_scram(
 ) -> None:
     cluster = kafka_cluster_factory(1, listeners=("SSL", "SASL_SSL"))
 
-    def brokers(config: dict[str, str]) -> set[int]:
+    def brokers(config: dict[str, str | int | float | bool]) -> set[int]:
         return set(AdminClient(config).list_topics(timeout=15).brokers)
 
     assert brokers(cluster.client_config("SSL")) == {0}
