@@ -62,6 +62,7 @@ from confluent_ops.tls.rotation import (
 )
 from confluent_ops.tls.stores import (
     StoreSet,
+    StoreType,
     generate_store_password,
     keystore_jks,
     keystore_pkcs12,
@@ -96,6 +97,7 @@ __all__ = [
     "SecurityProtocol",
     "StoreBundle",
     "StoreSet",
+    "StoreType",
     "SubjectAlternativeNames",
     "certificates_to_pem",
     "distinguished_name",

@@ -17,6 +17,7 @@ from confluent_ops.tls.client_config import SecurityProtocol
 from confluent_ops.tls.files import StoreBundle
 from confluent_ops.tls.jaas import JaasLoginModule, SaslCredentials, SaslMechanism
 from confluent_ops.tls.principal import PrincipalMapper
+from confluent_ops.tls.stores import StoreType
 
 __all__ = ["BrokerListenerSecurity", "ClientAuth"]
 
@@ -47,6 +48,7 @@ class BrokerListenerSecurity:
     inter_broker: SaslCredentials | None = None
     plain_users: tuple[SaslCredentials, ...] = ()
     principal_mapping: PrincipalMapper | None = None
+    store_type: StoreType = StoreType.PKCS12
 
     def __attrs_post_init__(self) -> None:
         if not self.listener.replace("_", "").isalnum():
@@ -70,6 +72,7 @@ class BrokerListenerSecurity:
         listener: str = "SSL",
         client_auth: ClientAuth = ClientAuth.REQUIRED,
         principal_mapping: PrincipalMapper | None = None,
+        store_type: StoreType = StoreType.PKCS12,
     ) -> BrokerListenerSecurity:
         """A TLS listener, requiring client certificates unless told otherwise."""
         return cls(
@@ -78,6 +81,7 @@ class BrokerListenerSecurity:
             tls=bundle,
             client_auth=client_auth,
             principal_mapping=principal_mapping,
+            store_type=store_type,
         )
 
     @classmethod
@@ -89,6 +93,7 @@ class BrokerListenerSecurity:
         inter_broker: SaslCredentials | None = None,
         plain_users: tuple[SaslCredentials, ...] = (),
         listener: str = "SASL_SSL",
+        store_type: StoreType = StoreType.PKCS12,
     ) -> BrokerListenerSecurity:
         """A SASL listener over TLS (server-authenticated TLS; SASL names the client)."""
         return cls(
@@ -98,6 +103,7 @@ class BrokerListenerSecurity:
             mechanisms=mechanisms,
             inter_broker=inter_broker,
             plain_users=plain_users,
+            store_type=store_type,
         )
 
     def to_server_properties(self) -> dict[str, str]:
@@ -107,12 +113,12 @@ class BrokerListenerSecurity:
         if self.tls is not None:
             password = self.tls.password.reveal()
             properties |= {
-                f"{prefix}ssl.keystore.type": "PKCS12",
-                f"{prefix}ssl.keystore.location": str(self.tls.keystore_p12),
+                f"{prefix}ssl.keystore.type": self.store_type.value,
+                f"{prefix}ssl.keystore.location": str(self.tls.keystore(self.store_type)),
                 f"{prefix}ssl.keystore.password": password,
                 f"{prefix}ssl.key.password": password,
-                f"{prefix}ssl.truststore.type": "PKCS12",
-                f"{prefix}ssl.truststore.location": str(self.tls.truststore_p12),
+                f"{prefix}ssl.truststore.type": self.store_type.value,
+                f"{prefix}ssl.truststore.location": str(self.tls.truststore(self.store_type)),
                 f"{prefix}ssl.truststore.password": password,
                 f"{prefix}ssl.client.auth": self.client_auth.value,
             }

@@ -20,6 +20,7 @@ from confluent_ops.model.secret import Secret
 from confluent_ops.tls.files import StoreBundle
 from confluent_ops.tls.jaas import JaasLoginModule, SaslCredentials
 from confluent_ops.tls.properties import java_properties_text
+from confluent_ops.tls.stores import StoreType
 
 __all__ = ["ClientSecurity", "ClientTlsFiles", "SecurityProtocol"]
 
@@ -45,7 +46,7 @@ class SecurityProtocol(enum.Enum):
 
 @attrs.frozen
 class ClientTlsFiles:
-    """The files a TLS client reads: trust (PEM and PKCS12) and, for mutual TLS, its identity.
+    """The files a TLS client reads: trust (PEM, and a Java store) and, for mTLS, its identity.
 
     ``keystore``, ``certificate`` and ``private_key`` are None for a client that does not
     present a certificate (server-only TLS, or SASL_SSL).
@@ -57,19 +58,29 @@ class ClientTlsFiles:
     keystore: Path | None = None
     certificate: Path | None = None
     private_key: Path | None = None
+    store_type: StoreType = StoreType.PKCS12
+    """The format of ``truststore`` and ``keystore`` (what Java clients are told)."""
 
     @classmethod
-    def from_bundle(cls, bundle: StoreBundle, *, client_auth: bool = True) -> ClientTlsFiles:
+    def from_bundle(
+        cls,
+        bundle: StoreBundle,
+        *,
+        client_auth: bool = True,
+        store_type: StoreType = StoreType.PKCS12,
+    ) -> ClientTlsFiles:
         """The files of a bundle written by :func:`~confluent_ops.tls.write_store_bundle`."""
-        if not client_auth:
-            return cls(
-                ca_crt=bundle.ca_crt, truststore=bundle.truststore_p12, password=bundle.password
-            )
-        return cls(
+        trust = cls(
             ca_crt=bundle.ca_crt,
-            truststore=bundle.truststore_p12,
+            truststore=bundle.truststore(store_type),
             password=bundle.password,
-            keystore=bundle.keystore_p12,
+            store_type=store_type,
+        )
+        if not client_auth:
+            return trust
+        return attrs.evolve(
+            trust,
+            keystore=bundle.keystore(store_type),
             certificate=bundle.tls_crt,
             private_key=bundle.tls_key,
         )
@@ -109,21 +120,32 @@ class ClientSecurity:
         return cls(protocol=SecurityProtocol.PLAINTEXT)
 
     @classmethod
-    def ssl(cls, bundle: StoreBundle, *, client_auth: bool = True) -> ClientSecurity:
+    def ssl(
+        cls,
+        bundle: StoreBundle,
+        *,
+        client_auth: bool = True,
+        store_type: StoreType = StoreType.PKCS12,
+    ) -> ClientSecurity:
         """TLS; with ``client_auth`` the client presents the bundle's certificate (mTLS)."""
         return cls(
             protocol=SecurityProtocol.SSL,
-            tls=ClientTlsFiles.from_bundle(bundle, client_auth=client_auth),
+            tls=ClientTlsFiles.from_bundle(bundle, client_auth=client_auth, store_type=store_type),
         )
 
     @classmethod
     def sasl_ssl(
-        cls, credentials: SaslCredentials, bundle: StoreBundle, *, client_auth: bool = False
+        cls,
+        credentials: SaslCredentials,
+        bundle: StoreBundle,
+        *,
+        client_auth: bool = False,
+        store_type: StoreType = StoreType.PKCS12,
     ) -> ClientSecurity:
         """SASL over TLS: trust from the bundle, identity from ``credentials``."""
         return cls(
             protocol=SecurityProtocol.SASL_SSL,
-            tls=ClientTlsFiles.from_bundle(bundle, client_auth=client_auth),
+            tls=ClientTlsFiles.from_bundle(bundle, client_auth=client_auth, store_type=store_type),
             sasl=credentials,
         )
 
@@ -136,11 +158,11 @@ class ClientSecurity:
         """Java client properties (producer, consumer, admin, Kafka's tools)."""
         properties = {"security.protocol": self.protocol.value}
         if self.tls is not None:
-            properties["ssl.truststore.type"] = "PKCS12"
+            properties["ssl.truststore.type"] = self.tls.store_type.value
             properties["ssl.truststore.location"] = str(self.tls.truststore)
             properties["ssl.truststore.password"] = self.tls.password.reveal()
             if self.tls.keystore is not None:
-                properties["ssl.keystore.type"] = "PKCS12"
+                properties["ssl.keystore.type"] = self.tls.store_type.value
                 properties["ssl.keystore.location"] = str(self.tls.keystore)
                 properties["ssl.keystore.password"] = self.tls.password.reveal()
                 properties["ssl.key.password"] = self.tls.password.reveal()

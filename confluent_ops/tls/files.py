@@ -21,7 +21,7 @@ from cryptography import x509
 from confluent_ops.model.secret import Secret
 from confluent_ops.tls.authority import CertificateAuthority
 from confluent_ops.tls.certificates import IssuedCertificate
-from confluent_ops.tls.stores import StoreSet
+from confluent_ops.tls.stores import StoreSet, StoreType
 
 __all__ = [
     "AuthorityFiles",
@@ -84,6 +84,14 @@ class StoreBundle:
     truststore_jks: Path
     password_file: Path
     password: Secret
+
+    def keystore(self, store_type: StoreType = StoreType.PKCS12) -> Path:
+        """The keystore of the given format."""
+        return self.keystore_p12 if store_type is StoreType.PKCS12 else self.keystore_jks
+
+    def truststore(self, store_type: StoreType = StoreType.PKCS12) -> Path:
+        """The truststore of the given format."""
+        return self.truststore_p12 if store_type is StoreType.PKCS12 else self.truststore_jks
 
 
 def write_store_bundle(

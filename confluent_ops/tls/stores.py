@@ -15,6 +15,7 @@ memory, no file is written (see :mod:`confluent_ops.tls.files`).
 
 from __future__ import annotations
 
+import enum
 import secrets
 from collections.abc import Iterable, Sequence
 
@@ -32,6 +33,7 @@ from confluent_ops.tls.principal import distinguished_name
 
 __all__ = [
     "StoreSet",
+    "StoreType",
     "generate_store_password",
     "keystore_jks",
     "keystore_pkcs12",
@@ -43,6 +45,13 @@ __all__ = [
 _PASSWORD_BYTES = 24
 _MIN_PASSWORD_LENGTH = 6  # keytool refuses shorter store passwords
 _KDF_ROUNDS = 10000
+
+
+class StoreType(enum.Enum):
+    """The Java store formats written for every bundle (``ssl.keystore.type`` values)."""
+
+    PKCS12 = "PKCS12"
+    JKS = "JKS"
 
 
 def generate_store_password() -> Secret:

@@ -18,6 +18,7 @@ from confluent_ops.tls import (
     SaslMechanism,
     SecurityProtocol,
     StoreBundle,
+    StoreType,
     parse_jaas_config,
     write_store_bundle,
 )
@@ -164,3 +165,14 @@ def test_kazoo_settings_for_zookeepers_tls_port(bundle: StoreBundle) -> None:
     }
     with pytest.raises(InvalidInput, match="SSL protocol"):
         ClientSecurity.plaintext().to_kazoo()
+
+
+def test_java_clients_and_brokers_can_use_the_jks_stores(bundle: StoreBundle) -> None:
+    java = ClientSecurity.ssl(bundle, store_type=StoreType.JKS).to_java_properties()
+    assert java["ssl.keystore.type"] == "JKS"
+    assert java["ssl.keystore.location"] == str(bundle.keystore_jks)
+    assert java["ssl.truststore.type"] == "JKS"
+    assert java["ssl.truststore.location"] == str(bundle.truststore_jks)
+    broker = BrokerListenerSecurity.ssl(bundle, store_type=StoreType.JKS).to_server_properties()
+    assert broker["listener.name.ssl.ssl.keystore.type"] == "JKS"
+    assert broker["listener.name.ssl.ssl.truststore.location"] == str(bundle.truststore_jks)

@@ -13,7 +13,7 @@ PUBLIC = {
     "ComponentTlsState", "ComponentTrust", "ExpiryEvent", "IssuedCertificate", "JaasLoginModule",
     "KeyType", "KubernetesSecret", "PrincipalMapper", "PrincipalMappingRule", "RenewalItem",
     "RenewalPlan", "RolloverPhase", "SaslCredentials", "SaslMechanism", "SecurityProtocol",
-    "StoreBundle", "StoreSet", "SubjectAlternativeNames", "certificates_to_pem",
+    "StoreBundle", "StoreSet", "StoreType", "SubjectAlternativeNames", "certificates_to_pem",
     "distinguished_name", "expiry_timeline", "generate_store_password", "jaas_quote",
     "java_properties_text", "keystore_jks", "keystore_pkcs12", "load_certificates",
     "load_certificates_pem", "parse_jaas_config", "read_authority", "subject_name",

@@ -25,6 +25,7 @@ from confluent_ops.tls import (
     SaslCredentials,
     SaslMechanism,
     StoreBundle,
+    StoreType,
     write_store_bundle,
 )
 
@@ -155,7 +156,10 @@ def kafka(material: Material) -> Iterator[Cluster]:
     _require_testbed(kafka=True)
     from confluent_ops.testing import LocalKafkaCluster
 
-    listeners = BrokerListenerSecurity.ssl(material.server).to_server_properties()
+    # The mTLS listener reads the JKS stores, SASL_SSL the PKCS12 ones: both formats in use.
+    listeners = BrokerListenerSecurity.ssl(
+        material.server, store_type=StoreType.JKS
+    ).to_server_properties()
     listeners |= BrokerListenerSecurity.sasl_ssl(
         material.server,
         mechanisms=(SaslMechanism.PLAIN, SaslMechanism.SCRAM_SHA_512),
@@ -271,11 +275,12 @@ def test_sasl_ssl_listener_admits_the_right_password_and_refuses_a_wrong_one(
 def test_java_tools_connect_with_our_command_config(
     kafka: Cluster, material: Material, tmp_path: Path
 ) -> None:
-    """Kafka's own TopicCommand reads our --command-config (properties, PKCS12, JAAS)."""
+    """Kafka's own TopicCommand reads our --command-config (properties, PKCS12, JKS, JAAS)."""
     java = require_program("java")
     classpath = kafka_classpath()
     cases = [
         (kafka.ssl, ClientSecurity.ssl(material.client)),
+        (kafka.ssl, ClientSecurity.ssl(material.client, store_type=StoreType.JKS)),
         (kafka.sasl_ssl, ClientSecurity.sasl_ssl(ALICE, material.client)),
         (kafka.sasl_ssl, ClientSecurity.sasl_ssl(BOB_SCRAM, material.client)),
     ]
