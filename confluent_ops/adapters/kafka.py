@@ -226,10 +226,10 @@ class KafkaAdapter:
                 raise ClusterUnreachable(self.servers, self.timeout, text) from exc
             raise ClusterRequestFailed(operation, text) from exc
         if isinstance(
-            exc, kafka.errors.SaslAuthenticationFailedError | kafka.errors.AuthenticationFailedError
+            exc, kafka.errors.SaslAuthenticationFailedError | kafka.errors.AuthorizationError
         ):
             raise AuthenticationFailed(self.servers, _scrub(str(exc))) from exc
-        if isinstance(exc, kafka.errors.NoBrokersAvailable | kafka.errors.KafkaTimeoutError):
+        if isinstance(exc, kafka.errors.NodeNotReadyError | kafka.errors.KafkaTimeoutError):
             if auth is not None:
                 raise AuthenticationFailed(self.servers, auth) from exc
             raise ClusterUnreachable(self.servers, self.timeout, type(exc).__name__) from exc
@@ -256,6 +256,26 @@ class KafkaAdapter:
                 )
         return self._python
 
+    def _call(self, method: str, *args: Any, **kwargs: Any) -> Any:
+        """Call kafka-python's admin ``method``, riding out stale routing metadata.
+
+        After a broker stops or rejoins, kafka-python may route a request to a node id its
+        metadata no longer (or does not yet) know; those errors are raised before anything is
+        sent (the cached "controller", to which KRaft brokers point any live broker, may be the
+        one that stopped), so the call is retried on refreshed metadata for up to 5 seconds.
+        """
+        python = self._kafka_python()
+        deadline = time.monotonic() + min(self.timeout, 5.0)
+        while True:
+            try:
+                return getattr(python, method)(*args, **kwargs)
+            except (kafka.errors.UnknownBrokerIdError, kafka.errors.NodeNotReadyError):
+                if time.monotonic() > deadline:
+                    raise
+                python._manager.cluster.request_update()
+                python._controller_id = None  # a stopped broker may be the cached "controller"
+                time.sleep(0.2)
+
     def cluster_metadata(self) -> Any:
         """The cluster's metadata (confluent-kafka's ``ClusterMetadata``), within the timeout."""
         with self._translated("metadata"):
@@ -265,20 +285,34 @@ class KafkaAdapter:
 
     def snapshot(self, *, sizes: bool = True) -> ClusterSnapshot:
         """The whole cluster in one value (see :class:`~confluent_ops.model.ClusterSnapshot`)."""
+        # Reassignments first, metadata second: a move that completes in between then shows
+        # as complete (metadata is newer), never as a replica set that lost its move.
+        with self._translated("list reassignments"):
+            reassigning = self._call(
+                "list_partition_reassignments", timeout_ms=int(self.timeout * 1000)
+            )
+        moving = {
+            TopicPartition(tp.topic, tp.partition): state for tp, state in reassigning.items()
+        }
         with self._translated("describe cluster"):
             described = self._admin.describe_cluster(request_timeout=self.timeout)
             metadata = self._admin.list_topics(timeout=self.timeout)
             cluster = described.result(timeout=self.timeout)
-        python = self._kafka_python()
+        # Live brokers are those metadata lists: a stopped KRaft broker stays registered (and
+        # may still be described) while fenced, but no longer serves.
+        live = set(metadata.brokers)
         brokers = [
-            BrokerState(node.id, node.rack or None, node.host, node.port) for node in cluster.nodes
+            BrokerState(node.id, node.rack or None, node.host, node.port)
+            for node in cluster.nodes
+            if node.id in live
         ]
-        broker_ids = [b.id for b in brokers]
-        with self._translated("list reassignments"):
-            reassigning = python.list_partition_reassignments(timeout_ms=int(self.timeout * 1000))
-        moving = {
-            TopicPartition(tp.topic, tp.partition): state for tp, state in reassigning.items()
-        }
+        known = {b.id for b in brokers}
+        brokers += [
+            BrokerState(b.id, None, str(b.host), int(b.port))
+            for b in metadata.brokers.values()
+            if b.id not in known
+        ]
+        broker_ids = sorted(b.id for b in brokers)
         partitions = []
         for topic in metadata.topics.values():
             if topic.error is not None:
@@ -286,8 +320,10 @@ class KafkaAdapter:
             for p in topic.partitions.values():
                 tp = TopicPartition(str(topic.topic), p.id)
                 state = moving.get(tp, {})
-                # Metadata and the reassignment list are two requests: a move that starts or
-                # ends between them is read from the reassignment list, which is newer.
+                removing = state.get("removing_replicas", ())
+                target = [b for b in state.get("replicas", ()) if b not in removing]
+                if state and list(p.replicas) == target:
+                    state = {}  # completed since the reassignment list was read
                 replicas = list(state.get("replicas") or p.replicas)
                 partitions.append(
                     PartitionState(
@@ -345,7 +381,6 @@ class KafkaAdapter:
         self, names: Sequence[str], keys: Sequence[str]
     ) -> dict[str, dict[str, Any]]:
         """Topic configs by name; batches keep each request small for 20,000-partition clusters."""
-        python = self._kafka_python()
         found: dict[str, dict[str, Any]] = {}
         for start in range(0, len(names), 500):
             batch = [
@@ -353,13 +388,19 @@ class KafkaAdapter:
                 for name in names[start : start + 500]
             ]
             with self._translated("describe topic configs"):
-                result = python.describe_configs(batch, config_filter="All")
+                result = self._call("describe_configs", batch, config_filter="All")
             found.update(result.get("topic", {}))
         return found
 
     def _describe_brokers(
         self, broker_ids: Iterable[int], keys: Sequence[str]
     ) -> dict[int, dict[str, Any]]:
+        """Configs of each broker (kafka-python sends each broker's request to that broker).
+
+        A broker that has just (re)joined may be unknown to kafka-python's metadata for a
+        moment (``UnknownBrokerIdError``): its metadata is refreshed and the request retried
+        within the timeout.
+        """
         resources = [
             ConfigResource(ConfigResourceType.BROKER, str(b), configs=dict.fromkeys(keys))
             for b in broker_ids
@@ -367,8 +408,8 @@ class KafkaAdapter:
         if not resources:
             return {}
         with self._translated("describe broker configs"):
-            result = self._kafka_python().describe_configs(
-                resources, include_synonyms=True, config_filter="All"
+            result = self._call(
+                "describe_configs", resources, include_synonyms=True, config_filter="All"
             )
         return {int(name): values for name, values in result.get("broker", {}).items()}
 
@@ -394,16 +435,15 @@ class KafkaAdapter:
         return throttles
 
     def _quorum_and_features(self) -> tuple[QuorumState | None, dict[str, int]]:
-        python = self._kafka_python()
         features: dict[str, int] = {}
         with self._translated("describe features"):
-            described = python.describe_features()
+            described = self._call("describe_features")
         for name, info in described.items():
             finalized = info.get("finalized") if isinstance(info, dict) else None
             if finalized:
                 features[name] = int(finalized[1])
         try:
-            raw = python.describe_metadata_quorum()
+            raw = self._call("describe_metadata_quorum")
         except (kafka.errors.UnsupportedVersionError, kafka.errors.IncompatibleBrokerVersion):
             return None, features
         except kafka.errors.KafkaError as exc:
@@ -434,7 +474,7 @@ class KafkaAdapter:
 
     def _sizes(self, broker_ids: Sequence[int]) -> PartitionSizes:
         with self._translated("describe log dirs"):
-            described = self._kafka_python().describe_log_dirs(brokers=list(broker_ids))
+            described = self._call("describe_log_dirs", brokers=list(broker_ids))
         sizes: dict[TopicPartition, int] = {}
         for broker in described:
             for log_dir in broker.get("log_dirs", ()):
@@ -561,7 +601,7 @@ class KafkaAdapter:
         python = self._kafka_python()
         with self._translated("alter broker configs"):
             results = (
-                python.alter_configs(resources, raise_on_unknown=False, incremental=True)
+                self._call("alter_configs", resources, raise_on_unknown=False, incremental=True)
                 if resources
                 else {}
             )
@@ -605,8 +645,8 @@ class KafkaAdapter:
         if not resources:
             return
         with self._translated("alter topic configs"):
-            results = self._kafka_python().alter_configs(
-                resources, raise_on_unknown=False, incremental=True
+            results = self._call(
+                "alter_configs", resources, raise_on_unknown=False, incremental=True
             )
         _check_results("alter topic configs", results)
 
@@ -651,8 +691,8 @@ class KafkaAdapter:
             for tp, replicas in targets.items()
         }
         with self._translated("alter partition reassignments"):
-            results = self._kafka_python().alter_partition_reassignments(
-                request, timeout_ms=int(self.timeout * 1000)
+            results = self._call(
+                "alter_partition_reassignments", request, timeout_ms=int(self.timeout * 1000)
             )
         outcome: dict[TopicPartition, str | None] = {}
         for tp in targets:
@@ -728,7 +768,7 @@ class KafkaAdapter:
     def update_feature(self, name: str, level: int) -> None:
         """Raise finalized feature ``name`` to ``level`` (checked against what brokers support)."""
         with self._translated("describe features"):
-            described = self._kafka_python().describe_features()
+            described = self._call("describe_features")
         info = described.get(name)
         if not isinstance(info, dict) or not info.get("supported"):
             raise InvalidInput(f"the cluster does not support feature {name!r}")
@@ -743,7 +783,7 @@ class KafkaAdapter:
                 f"{name} is finalized at {finalized[1]}; lowering it to {level} is a downgrade"
             )
         with self._translated("update features"):
-            results = self._kafka_python().update_features({name: level})
+            results = self._call("update_features", {name: level})
         outcome = results.get(name)
         if outcome != "OK":
             raise ClusterRequestFailed(f"update feature {name}", _scrub(str(outcome)))
