@@ -33,7 +33,10 @@ def test_health_table_and_json(admin, capsys):
     report = json.loads(capsys.readouterr().out)
     assert report["brokers"] == [0, 1, 2]
     assert code == {"healthy": 0, "degraded": 1, "critical": 2}[report["status"]]
-    assert "single-voter-quorum" in {f["code"] for f in report["findings"]}
+    assert all(f["fix"] for f in report["findings"])
+    if report["controller"] is not None and len(report["brokers"]) == 3:
+        # the session cluster runs one dedicated controller: the lint says so
+        assert "single-voter-quorum" in {f["code"] for f in report["findings"]}
 
 
 def test_health_of_an_unreachable_cluster_exits_69_with_one_line(capsys):
