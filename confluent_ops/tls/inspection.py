@@ -21,6 +21,7 @@ from confluent_ops.errors import InvalidCertificateRequest
 from confluent_ops.tls.certificates import (
     IssuedCertificate,
     certificate_tuple,
+    load_certificates_pem,
     subject_alternative_names,
 )
 from confluent_ops.tls.principal import distinguished_name
@@ -47,10 +48,7 @@ def _utc_now(now: datetime.datetime | None) -> datetime.datetime:
 def load_certificates(data: bytes, what: str) -> tuple[x509.Certificate, ...]:
     """Certificates from PEM (one or many) or DER bytes; a typed error for anything else."""
     if b"-----BEGIN" in data:
-        try:
-            return tuple(x509.load_pem_x509_certificates(data))
-        except ValueError:
-            raise InvalidCertificateRequest(f"{what} holds no readable PEM certificate") from None
+        return load_certificates_pem(data, what)
     try:
         return (x509.load_der_x509_certificate(data),)
     except ValueError:
