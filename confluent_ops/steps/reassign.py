@@ -37,6 +37,8 @@ from confluent_ops.errors import (
     UnknownBroker,
 )
 from confluent_ops.model import (
+    FOLLOWER_THROTTLED_REPLICAS,
+    LEADER_THROTTLED_REPLICAS,
     ClusterAssignment,
     ClusterSnapshot,
     PartitionMove,
@@ -379,8 +381,8 @@ class Reassignment:
         self.emit(ThrottlesRecorded(record, self.state_path, resumed))
         current_lists = {
             topic: {
-                "leader.replication.throttled.replicas": state_.leader_throttled_replicas,
-                "follower.replication.throttled.replicas": state_.follower_throttled_replicas,
+                LEADER_THROTTLED_REPLICAS: state_.leader_throttled_replicas,
+                FOLLOWER_THROTTLED_REPLICAS: state_.follower_throttled_replicas,
             }
             for topic, state_ in snapshot.topics.items()
         }
@@ -501,8 +503,8 @@ class Reassignment:
             snapshot = self.admin.snapshot(sizes=False)
         current = {
             topic: {
-                "leader.replication.throttled.replicas": t.leader_throttled_replicas,
-                "follower.replication.throttled.replicas": t.follower_throttled_replicas,
+                LEADER_THROTTLED_REPLICAS: t.leader_throttled_replicas,
+                FOLLOWER_THROTTLED_REPLICAS: t.follower_throttled_replicas,
             }
             for topic, t in snapshot.topics.items()
         }
