@@ -109,12 +109,10 @@ def kafka_cluster_factory(
     started: list[LocalKafkaCluster] = []
 
     def make(brokers: int = 3, **options: Any) -> LocalKafkaCluster:
-        version = options.get("version") or (
-            "3.9.1" if options.get("zookeeper") else DEFAULT_KAFKA_VERSION
-        )
-        require_testbed(kafka_versions=(str(version),), zookeeper=options.get("zookeeper") is True)
         options.setdefault("workdir", tmp_path / f"kafka-{len(started)}")
-        cluster = LocalKafkaCluster(brokers, **options)
+        cluster = LocalKafkaCluster(brokers, **options)  # validates; starts nothing yet
+        own_ensemble = options.get("zookeeper") is True
+        require_testbed(kafka_versions=(str(cluster.version),), zookeeper=own_ensemble)
         started.append(cluster)
         _remember_logs(request, cluster.log_tails)
         cluster.start()
