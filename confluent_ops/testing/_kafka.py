@@ -14,7 +14,6 @@ from __future__ import annotations
 import base64
 import shutil
 import subprocess
-import tempfile
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -38,7 +37,9 @@ from confluent_ops.testing._processes import (
     find_java,
     free_port,
     lost_port_race,
+    make_workdir,
     probe_port,
+    remove_workdir,
     wait_for,
     wait_until_serving,
 )
@@ -198,18 +199,15 @@ class LocalKafkaCluster:
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        self.close(keep_files=exc_type is not None)
+        self.close(keep_files=exc_type is not None and issubclass(exc_type, Exception))
 
     def start(self) -> None:
         """Resolve the jars, format storage, start every node and wait until all brokers serve."""
         self._java = find_java()
         self._distributions[self.version] = resolve_kafka(self.version, cache=self._cache)
-        if self._workdir_arg is None:
-            self.workdir = Path(tempfile.mkdtemp(prefix="confluent-ops-kafka-"))
-            self._temporary = True
-        else:
-            self.workdir = self._workdir_arg
-            self.workdir.mkdir(parents=True, exist_ok=True)
+        self.workdir, self._temporary = make_workdir(
+            self._workdir_arg, prefix="confluent-ops-kafka-"
+        )
         try:
             self._logging = write_logging_configs(self.workdir / "config")
             if self.tls is None and self._secure:
@@ -222,8 +220,8 @@ class LocalKafkaCluster:
                     self.bootstrap_servers,
                     {user: secret.reveal() for user, secret in self.sasl_users.items()},
                 )
-        except BaseException:
-            self.close(keep_files=True)
+        except BaseException as failure:  # an interrupt is no failure: nothing to keep
+            self.close(keep_files=isinstance(failure, Exception))
             raise
 
     def close(self, *, keep_files: bool = False) -> None:
@@ -251,7 +249,7 @@ class LocalKafkaCluster:
             self.ensemble.close(keep_files=keep_files)
             self.ensemble = None
         if self._temporary and not keep_files:
-            shutil.rmtree(self.workdir, ignore_errors=True)
+            remove_workdir(self.workdir)
 
     # -- what callers use ----------------------------------------------------------------
 

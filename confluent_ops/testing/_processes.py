@@ -17,6 +17,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -32,7 +33,9 @@ __all__ = [
     "free_port",
     "live_processes",
     "lost_port_race",
+    "make_workdir",
     "probe_port",
+    "remove_workdir",
     "stop_all",
     "wait_for",
     "wait_until_serving",
@@ -40,6 +43,27 @@ __all__ = [
 
 _REGISTRY: dict[int, ManagedProcess] = {}
 _REGISTRY_LOCK = threading.Lock()
+_TEMPORARY_FOLDERS: set[Path] = set()
+
+
+def make_workdir(requested: Path | None, *, prefix: str) -> tuple[Path, bool]:
+    """The folder for a testbed's data and logs, and whether it is a temporary one.
+
+    The caller's folder is kept. A temporary folder is removed by its owner on a clean exit,
+    kept after a failure for as long as the interpreter runs (so its logs can be read), and
+    removed by the exit hook at the latest, so that runs do not pile up in /tmp.
+    """
+    if requested is not None:
+        requested.mkdir(parents=True, exist_ok=True)
+        return requested, False
+    folder = Path(tempfile.mkdtemp(prefix=prefix))
+    _TEMPORARY_FOLDERS.add(folder)
+    return folder, True
+
+
+def remove_workdir(folder: Path) -> None:
+    shutil.rmtree(folder, ignore_errors=True)
+    _TEMPORARY_FOLDERS.discard(folder)
 
 
 def find_java() -> str:
@@ -236,12 +260,14 @@ def live_processes() -> tuple[ManagedProcess, ...]:
 
 
 def stop_all(grace: float = 10.0) -> None:
-    """Stop every registered process: the interpreter-exit safety net."""
+    """Stop every registered process and remove temporary folders: the exit safety net."""
     processes = live_processes()
     for process in processes:
         process._send(signal.SIGTERM)
     for process in processes:
         process.stop(grace=grace)
+    for folder in list(_TEMPORARY_FOLDERS):
+        remove_workdir(folder)
 
 
 def _exit_cleanly_on_sigterm() -> None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import shutil
 import socket
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
@@ -24,7 +23,9 @@ from confluent_ops.testing._processes import (
     find_java,
     free_port,
     lost_port_race,
+    make_workdir,
     probe_port,
+    remove_workdir,
     wait_for,
     wait_until_serving,
 )
@@ -124,24 +125,21 @@ class ZooKeeperEnsemble:
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        self.close(keep_files=exc_type is not None)
+        self.close(keep_files=exc_type is not None and issubclass(exc_type, Exception))
 
     def start(self) -> None:
         """Start every server and wait until each answers ``srvr`` with a mode (one leader)."""
         self._java = find_java()
         self._classpath = self._find_classpath()
-        if self._workdir_arg is None:
-            self.workdir = Path(tempfile.mkdtemp(prefix="confluent-ops-zookeeper-"))
-            self._temporary = True
-        else:
-            self.workdir = self._workdir_arg
-            self.workdir.mkdir(parents=True, exist_ok=True)
+        self.workdir, self._temporary = make_workdir(
+            self._workdir_arg, prefix="confluent-ops-zookeeper-"
+        )
         try:
             if self._tls_arg is True:
                 self.tls = TestbedTls.create(self.workdir / "tls")
             self._start_all()
-        except BaseException:
-            self.close(keep_files=True)
+        except BaseException as failure:  # an interrupt is no failure: nothing to keep
+            self.close(keep_files=isinstance(failure, Exception))
             raise
 
     def close(self, *, keep_files: bool = False) -> None:
@@ -151,7 +149,7 @@ class ZooKeeperEnsemble:
                 server.process.stop(grace=10.0)
                 server.process = None
         if self._temporary and not keep_files:
-            shutil.rmtree(self.workdir, ignore_errors=True)
+            remove_workdir(self.workdir)
 
     # -- what callers use ----------------------------------------------------------------
 

@@ -48,15 +48,16 @@ def test_an_interpreter_that_exits_without_closing_its_cluster_stops_it(tmp_path
         from confluent_ops.testing import LocalKafkaCluster
         cluster = LocalKafkaCluster(1)
         cluster.start()
-        print(*cluster.pids(), flush=True)
+        print(cluster.workdir, *cluster.pids(), flush=True)
         """
     )  # no close, no with: only the atexit hook can stop the JVMs
     result = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=180, check=True
     )
-    pids = [int(pid) for pid in result.stdout.split()]
+    workdir, *pids = result.stdout.split()
     assert len(pids) == 2
-    assert all(_gone(pid) for pid in pids)
+    assert all(_gone(int(pid)) for pid in pids)
+    assert not Path(workdir).exists()
 
 
 def test_a_machine_without_java_is_a_typed_error(monkeypatch: pytest.MonkeyPatch) -> None:
