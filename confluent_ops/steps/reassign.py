@@ -381,12 +381,15 @@ class Reassignment:
         self.emit(ThrottlesRecorded(record, self.state_path, resumed))
         current_lists = {
             topic: {
-                LEADER_THROTTLED_REPLICAS: state_.leader_throttled_replicas,
-                FOLLOWER_THROTTLED_REPLICAS: state_.follower_throttled_replicas,
+                LEADER_THROTTLED_REPLICAS: topic_state.leader_throttled_replicas,
+                FOLLOWER_THROTTLED_REPLICAS: topic_state.follower_throttled_replicas,
             }
-            for topic, state_ in snapshot.topics.items()
+            for topic, topic_state in snapshot.topics.items()
         }
-        changes = apply_changes(plan, record, current_lists)
+        # Nothing left to copy (every move done): no throttle is needed, so none is set.
+        changes = (
+            apply_changes(plan, record, current_lists) if submit or moving else ThrottleChanges()
+        )
         if not dry_run:
             self.admin.alter_broker_configs(changes.brokers)
             self.admin.alter_topic_configs(changes.topics)
