@@ -18,7 +18,6 @@ refused with their name (GSSAPI, OAUTHBEARER and ``ssl.provider`` are not suppor
 
 from __future__ import annotations
 
-import os
 import shutil
 import tempfile
 from collections.abc import Iterator, Mapping
@@ -30,7 +29,9 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
 
-from confluent_ops.errors import InvalidInput, MalformedFile
+from confluent_ops._files import PRIVATE, write_atomically
+from confluent_ops.errors import InvalidInput
+from confluent_ops.model.java_properties import read_java_properties
 from confluent_ops.tls import parse_jaas_config
 
 __all__ = ["client_config_from_properties", "read_java_properties", "translate_properties"]
@@ -52,80 +53,8 @@ _SASL_MODULES = {
 }
 
 
-def read_java_properties(text: str, *, source: str | None = None) -> dict[str, str]:
-    """Parse Java ``.properties`` text: comments, ``=`` / ``:`` / space separators, escapes,
-    and lines continued with a trailing backslash (as ``java.util.Properties.load`` reads them).
-    """
-    logical: list[str] = []
-    pending = ""
-    for raw in text.splitlines():
-        line = raw.lstrip()
-        if not pending and (not line or line[0] in "#!"):
-            continue
-        trailing = len(line) - len(line.rstrip("\\"))
-        if trailing % 2 == 1:
-            pending += line[:-1]
-            continue
-        logical.append(pending + line)
-        pending = ""
-    if pending:
-        logical.append(pending)
-    properties: dict[str, str] = {}
-    for line in logical:
-        key_chars: list[str] = []
-        index = 0
-        while index < len(line):
-            char = line[index]
-            if char == "\\" and index + 1 < len(line):
-                key_chars.append(_unescape(line[index + 1]))
-                index += 2
-                continue
-            if char in "=: \t":
-                break
-            key_chars.append(char)
-            index += 1
-        rest = line[index:].lstrip(" \t")
-        if rest[:1] in ("=", ":"):
-            rest = rest[1:].lstrip(" \t")
-        key = "".join(key_chars)
-        if not key:
-            raise MalformedFile("a properties line has no key", path=source)
-        properties[key] = _unescape_value(rest)
-    return properties
-
-
-def _unescape(char: str) -> str:
-    return {"t": "\t", "n": "\n", "r": "\r", "f": "\f"}.get(char, char)
-
-
-def _unescape_value(text: str) -> str:
-    out: list[str] = []
-    index = 0
-    while index < len(text):
-        char = text[index]
-        if char == "\\" and index + 1 < len(text):
-            nxt = text[index + 1]
-            if nxt == "u" and index + 5 < len(text) + 1:
-                try:
-                    out.append(chr(int(text[index + 2 : index + 6], 16)))
-                    index += 6
-                    continue
-                except ValueError:
-                    pass
-            out.append(_unescape(nxt))
-            index += 2
-            continue
-        out.append(char)
-        index += 1
-    return "".join(out)
-
-
 def _write_private(folder: Path, name: str, data: bytes) -> str:
-    path = folder / name
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "wb") as handle:
-        handle.write(data)
-    return str(path)
+    return str(write_atomically(folder / name, data, mode=PRIVATE))
 
 
 def _pem(certificates: list[x509.Certificate]) -> bytes:

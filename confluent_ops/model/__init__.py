@@ -9,6 +9,7 @@ from __future__ import annotations
 from confluent_ops.model.assignment import ClusterAssignment, TopicPartition
 from confluent_ops.model.broker import Broker, BrokerSet
 from confluent_ops.model.generate import SyntheticCluster, synthetic_cluster
+from confluent_ops.model.java_properties import java_properties_text, read_java_properties
 from confluent_ops.model.plan import PartitionMove, ReassignmentPlan
 from confluent_ops.model.report import BrokerBalance, PlanReport
 from confluent_ops.model.secret import Secret
@@ -26,6 +27,8 @@ __all__ = [
     "Secret",
     "SyntheticCluster",
     "TopicPartition",
+    "java_properties_text",
+    "read_java_properties",
     "synthetic_cluster",
 ]
 

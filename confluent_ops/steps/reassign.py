@@ -23,12 +23,12 @@ from __future__ import annotations
 
 import enum
 import json
-import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import attrs
 
+from confluent_ops._files import PRIVATE, write_atomically
 from confluent_ops.errors import (
     InvalidInput,
     MalformedFile,
@@ -269,13 +269,7 @@ class ReassignmentState:
 
     def write(self, path: Path) -> None:
         """Write atomically with mode 0600: the record must survive a crash whole or not at all."""
-        partial = path.with_name(f".{path.name}.partial")
-        descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-            handle.write(self.dumps())
-            handle.flush()
-            os.fsync(handle.fileno())
-        partial.replace(path)
+        write_atomically(path, self.dumps(), mode=PRIVATE)
 
     @classmethod
     def read(cls, path: Path) -> ReassignmentState | None:

@@ -12,6 +12,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
+from confluent_ops._files import PRIVATE, PUBLIC, write_atomically
+from confluent_ops.model.java_properties import java_properties_text
+
 __all__ = ["jvm_options", "write_logging_configs", "write_properties"]
 
 _LOG4J1 = """\
@@ -66,15 +69,10 @@ def jvm_options(*, heap_mb: int, logging: tuple[Path, Path], logs_dir: Path) -> 
 
 
 def write_properties(path: Path, values: Mapping[str, str], *, private: bool = False) -> Path:
-    """Write a Java properties file; ``private`` files (they hold passwords) are mode 0600."""
+    """Write a Java properties file; ``private`` files (they hold passwords) are mode 0600.
+
+    Escaped as ``Properties.store`` does, so any value (a JAAS line full of quotes and
+    backslashes, a password outside ASCII) reaches the JVM exactly as given.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    text = "".join(f"{key}={_escape(value)}\n" for key, value in values.items())
-    if path.exists():
-        path.unlink()
-    path.touch(mode=0o600 if private else 0o644)
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-def _escape(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("\n", "\\n")
+    return write_atomically(path, java_properties_text(values), mode=PRIVATE if private else PUBLIC)

@@ -16,6 +16,7 @@ A typical use::
 
 from __future__ import annotations
 
+from confluent_ops.model.java_properties import java_properties_text
 from confluent_ops.tls.authority import CertificateAuthority, subject_name
 from confluent_ops.tls.broker_config import BrokerListenerSecurity, ClientAuth
 from confluent_ops.tls.certificates import (
@@ -51,7 +52,6 @@ from confluent_ops.tls.keys import KeyType
 from confluent_ops.tls.kubernetes_secrets import KubernetesSecret
 from confluent_ops.tls.names import SubjectAlternativeNames, validate_dns_name
 from confluent_ops.tls.principal import PrincipalMapper, PrincipalMappingRule, distinguished_name
-from confluent_ops.tls.properties import java_properties_text
 from confluent_ops.tls.rotation import (
     CaRollover,
     ComponentTlsState,

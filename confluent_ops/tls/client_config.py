@@ -16,10 +16,10 @@ from pathlib import Path
 import attrs
 
 from confluent_ops.errors import InvalidInput
+from confluent_ops.model.java_properties import java_properties_text
 from confluent_ops.model.secret import Secret
 from confluent_ops.tls.files import StoreBundle
 from confluent_ops.tls.jaas import JaasLoginModule, SaslCredentials
-from confluent_ops.tls.properties import java_properties_text
 from confluent_ops.tls.stores import StoreType
 
 __all__ = ["ClientSecurity", "ClientTlsFiles", "SecurityProtocol"]

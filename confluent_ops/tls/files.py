@@ -18,6 +18,7 @@ from pathlib import Path
 import attrs
 from cryptography import x509
 
+from confluent_ops._files import PRIVATE, PUBLIC
 from confluent_ops.model.secret import Secret
 from confluent_ops.tls.authority import CertificateAuthority
 from confluent_ops.tls.certificates import IssuedCertificate
@@ -32,9 +33,6 @@ __all__ = [
     "write_store_bundle",
     "write_store_set",
 ]
-
-PRIVATE = 0o600
-PUBLIC = 0o644
 
 CA_CERTIFICATE = "ca.crt"
 CA_KEY = "ca.key"

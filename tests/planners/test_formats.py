@@ -6,6 +6,8 @@ import json
 import re
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from confluent_ops.errors import DuplicateReplica, InvalidInput, MalformedFile
 from confluent_ops.model import (
@@ -17,6 +19,8 @@ from confluent_ops.model import (
     ReassignmentPlan,
     Secret,
     TopicPartition,
+    java_properties_text,
+    read_java_properties,
 )
 
 KAFKA_PLAN = (
@@ -152,3 +156,10 @@ def test_secret_never_shows_its_value() -> None:
     for shown in (repr(secret), str(secret), f"{secret}", repr([secret])):
         assert "hunter2" not in shown
     assert secret.reveal() == "hunter2"
+
+
+@given(st.dictionaries(st.text(min_size=1), st.text(), max_size=6))
+def test_java_properties_read_back_exactly_what_was_written(values: dict[str, str]) -> None:
+    text = java_properties_text(values)
+    assert text.isascii()
+    assert read_java_properties(text) == values
