@@ -15,23 +15,13 @@ from contextlib import contextmanager
 
 from confluent_ops.adapters import DEFAULT_TIMEOUT, KafkaAdapter
 from confluent_ops.adapters.command_config import client_config_from_properties
-from confluent_ops.cli._app import one_line
+from confluent_ops.cli._app import one_line, positive_seconds
 from confluent_ops.errors import AuthenticationFailed, ClusterUnreachable
 
 __all__ = ["EX_NOPERM", "EX_UNAVAILABLE", "add_connection_options", "connect", "unavailable"]
 
 EX_UNAVAILABLE = 69  # sysexits: a service is unavailable
 EX_NOPERM = 77  # sysexits: permission denied
-
-
-def _timeout(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected seconds, got {text!r}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"expected seconds > 0, got {text!r}")
-    return value
 
 
 def add_connection_options(parser: argparse.ArgumentParser) -> None:
@@ -46,7 +36,7 @@ def add_connection_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--timeout",
-        type=_timeout,
+        type=positive_seconds,
         default=DEFAULT_TIMEOUT,
         metavar="SECONDS",
         help=f"give up on an unreachable cluster after this long (default {DEFAULT_TIMEOUT:g})",

@@ -7,7 +7,15 @@ import json
 import sys
 from collections.abc import Callable
 
-from confluent_ops.cli._app import EX_OK, CommandParser, read_text, write_output
+from confluent_ops.cli._app import (
+    EX_OK,
+    CommandParser,
+    broker_ids,
+    non_negative_int,
+    positive_int,
+    read_text,
+    write_output,
+)
 from confluent_ops.model import BrokerSet, ClusterAssignment, PartitionSizes, ReassignmentPlan
 from confluent_ops.planners import (
     PlanOptions,
@@ -25,35 +33,8 @@ _Planner = Callable[
 ]
 
 
-def _ids(text: str) -> list[int]:
-    try:
-        ids = [int(part) for part in text.split(",") if part.strip()]
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected broker ids like 6,7, got {text!r}") from None
-    if not ids:
-        raise argparse.ArgumentTypeError("expected at least one broker id")
-    return ids
-
-
 def _names(text: str) -> list[str]:
     return [part.strip() for part in text.split(",") if part.strip()]
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"expected a number > 0, got {value}")
-    return value
-
-
-def _non_negative(text: str) -> int:
-    value = int(text) if text.isdigit() else -1
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {text!r}")
-    return value
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -74,7 +55,7 @@ def _common(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--max-moves",
-        type=_non_negative,
+        type=non_negative_int,
         metavar="N",
         help="cap the plan at N replica moves (most helpful first)",
     )
@@ -87,7 +68,7 @@ def _common(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--exclude-brokers",
-        type=_ids,
+        type=broker_ids,
         default=[],
         metavar="ID,ID",
         help="brokers that must not receive replicas",
@@ -105,13 +86,13 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--summary-json", metavar="S.json", help="write the plan's figures as JSON")
     parser.add_argument(
         "--throttle",
-        type=_positive,
+        type=positive_int,
         metavar="BYTES_PER_S",
         help="estimate waves and duration at this per-broker replication rate",
     )
     parser.add_argument(
         "--concurrency",
-        type=_positive,
+        type=positive_int,
         metavar="K",
         help="per-broker limit of concurrent incoming/outgoing moves per wave",
     )
@@ -143,14 +124,16 @@ def register(commands: argparse._SubParsersAction[CommandParser]) -> None:
         "move a fair share onto new, empty brokers",
         lambda a, b, s, o, args: plan_add_brokers(a, b, args.new, sizes=s, options=o),
     )
-    add.add_argument("--new", type=_ids, required=True, metavar="ID,ID", help="the new brokers")
+    add.add_argument(
+        "--new", type=broker_ids, required=True, metavar="ID,ID", help="the new brokers"
+    )
     remove = request(
         "remove-brokers",
         "move every replica off brokers about to be removed",
         lambda a, b, s, o, args: plan_remove_brokers(a, b, args.remove, sizes=s, options=o),
     )
     remove.add_argument(
-        "--remove", type=_ids, required=True, metavar="ID,ID", help="the brokers to empty"
+        "--remove", type=broker_ids, required=True, metavar="ID,ID", help="the brokers to empty"
     )
     factor = request(
         "replication-factor",
@@ -160,7 +143,7 @@ def register(commands: argparse._SubParsersAction[CommandParser]) -> None:
         ),
     )
     factor.add_argument("--topic", required=True, metavar="T")
-    factor.add_argument("--factor", type=_positive, required=True, metavar="N")
+    factor.add_argument("--factor", type=positive_int, required=True, metavar="N")
     request(
         "leaders",
         "balance preferred leaders by reordering replicas only",

@@ -14,7 +14,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from confluent_ops.cli._app import EX_OK, CommandParser, read_text
+from confluent_ops.cli._app import EX_OK, CommandParser, positive_int, read_text
 from confluent_ops.cli._cluster import add_connection_options, connect, unavailable
 from confluent_ops.errors import AuthenticationFailed, ClusterUnreachable, ReassignmentRefused
 from confluent_ops.steps.reassign import (
@@ -32,16 +32,6 @@ from confluent_ops.steps.reassign import (
 __all__ = ["register"]
 
 EX_FAILED = 2
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected bytes per second, got {text!r}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"expected a number > 0, got {value}")
-    return value
 
 
 def register(commands: argparse._SubParsersAction[CommandParser]) -> None:
@@ -75,7 +65,7 @@ def register(commands: argparse._SubParsersAction[CommandParser]) -> None:
         if name == "execute":
             parser.add_argument(
                 "--throttle",
-                type=_positive,
+                type=positive_int,
                 metavar="BYTES_PER_S",
                 help="replication throttle on every broker the plan touches",
             )
