@@ -229,7 +229,13 @@ class KafkaAdapter:
             exc, kafka.errors.SaslAuthenticationFailedError | kafka.errors.AuthorizationError
         ):
             raise AuthenticationFailed(self.servers, _scrub(str(exc))) from exc
-        if isinstance(exc, kafka.errors.NodeNotReadyError | kafka.errors.KafkaTimeoutError):
+        if isinstance(
+            exc,
+            kafka.errors.NodeNotReadyError
+            | kafka.errors.KafkaTimeoutError
+            | kafka.errors.KafkaConnectionError
+            | ConnectionError,
+        ):
             if auth is not None:
                 raise AuthenticationFailed(self.servers, auth) from exc
             raise ClusterUnreachable(self.servers, self.timeout, type(exc).__name__) from exc
