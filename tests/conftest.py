@@ -1,4 +1,10 @@
-"""Fixtures for tests on the real testbed: one adapter per module over the session's cluster."""
+"""What every test directory shares: the testbed's pytest plugin and the adapter over it.
+
+Installed, the plugin registers itself through its ``pytest11`` entry point, under its module
+name; in a plain checkout this loads it. ``admin`` is one KafkaAdmin adapter per test module
+over the session's 3-broker KRaft cluster; ``topic_name`` keeps tests sharing that cluster
+apart.
+"""
 
 from __future__ import annotations
 
