@@ -18,7 +18,7 @@ import pytest
 from reassign_helpers import plan_moving_every_partition, throttles_now, wait_for_verify
 
 from confluent_ops.adapters import KafkaAdapter
-from confluent_ops.errors import ClusterUnreachable, ReassignmentRefused
+from confluent_ops.errors import ClusterRequestFailed, ClusterUnreachable, ReassignmentRefused
 from confluent_ops.model import TopicPartition
 from confluent_ops.steps.reassign import MoveState, Reassignment
 from confluent_ops.testing import LocalKafkaCluster
@@ -30,7 +30,8 @@ def _wait_until_answering(admin: KafkaAdapter, timeout: float = 30.0) -> None:
     while True:
         try:
             admin.snapshot(sizes=False)
-        except ClusterUnreachable:
+        except (ClusterUnreachable, ClusterRequestFailed):
+            # right after a restart kafka-python's metadata may still miss a broker
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.5)
