@@ -322,3 +322,33 @@ def test_duration_is_the_busiest_brokers_bytes_over_the_throttle() -> None:
     assert len(one_at_a_time.waves) == 2
     assert one_at_a_time.total_seconds == pytest.approx(40.0)
     assert [w.bytes for w in one_at_a_time.waves] == [3000, 1000]
+
+
+def test_each_constraint_refuses_what_it_names_and_only_that() -> None:
+    from confluent_ops.planners._workspace import Workspace
+    from confluent_ops.planners.goals import (
+        CONSTRAINTS,
+        AllowedReceiver,
+        DistinctBrokers,
+        FrozenTopics,
+        RackSpread,
+    )
+
+    brokers = BrokerSet.of(
+        [Broker(0, "a"), Broker(1, "b"), Broker(2, "a"), Broker(3, "b"), Broker(4, "c")]
+    )
+    assignment = ClusterAssignment(
+        {TopicPartition("free", 0): (0, 1), TopicPartition("kept", 0): (0, 1)}
+    )
+    ws = Workspace(assignment, brokers, sizes=None, removed=[3], frozen_topics=["kept"])
+    free, kept = 0, 1
+
+    def refused_by(pid: int, source: int, dest: int) -> set[str]:
+        return {c.name for c in CONSTRAINTS if not c.allows(ws, pid, source, dest)}
+
+    assert refused_by(free, 0, 2) == set()  # same rack, new broker
+    assert refused_by(free, 0, 4) == set()  # to a third rack: still two racks
+    assert refused_by(kept, 0, 2) == {FrozenTopics.name}
+    assert refused_by(free, 0, 1) == {DistinctBrokers.name, RackSpread.name}
+    assert refused_by(free, 0, 3) == {AllowedReceiver.name, RackSpread.name}
+    assert refused_by(free, 1, 2) == {RackSpread.name}  # both replicas in rack a
