@@ -29,11 +29,16 @@ __all__ = ["Acknowledged", "Consumed", "Workload", "WorkloadVerdict", "judge"]
 
 @attrs.frozen
 class Acknowledged:
-    """A message the cluster acknowledged: where it landed and how long the ack took."""
+    """A message the cluster acknowledged: where it landed and how long the ack took.
+
+    ``offset`` is None when the broker acknowledged without one: an idempotent producer's
+    retry of a batch the broker had already stored (after a leader change) is answered as a
+    duplicate sequence, which librdkafka reports as delivered with no offset.
+    """
 
     sequence: int
     partition: int
-    offset: int
+    offset: int | None
     latency: float = 0.0
 
 
@@ -200,8 +205,8 @@ class Workload:
 
         def caught_up() -> bool:
             with self._lock:
-                read = {(r.partition, r.offset) for r in self._consumed}
-                return all((a.partition, a.offset) in read for a in self._acknowledged)
+                read = {r.sequence for r in self._consumed}
+                return all(a.sequence in read for a in self._acknowledged)
 
         wait_for(caught_up, timeout=self._drain_timeout, interval=0.1)
         self._stop_consuming.set()
@@ -275,10 +280,13 @@ class Workload:
                 if error is not None:
                     self._errors.append(f"sequence {sequence}: {error.str()}")
                 else:
-                    partition, offset = message.partition(), message.offset()
-                    assert partition is not None
-                    assert offset is not None
-                    self._acknowledged.append(Acknowledged(sequence, partition, offset, latency))
+                    partition = message.partition()
+                    if partition is None:
+                        self._errors.append(f"sequence {sequence}: delivered to no partition")
+                        return
+                    self._acknowledged.append(
+                        Acknowledged(sequence, partition, message.offset(), latency)
+                    )
 
         return delivered
 

@@ -59,3 +59,10 @@ def test_produce_errors_are_reported_without_counting_as_loss() -> None:
     assert verdict.ok
     assert verdict.produce_errors == ("sequence 1: Broker: Not enough replicas",)
     assert "produce errors 1" in verdict.summary()
+
+
+def test_an_acknowledgement_without_an_offset_counts_by_its_sequence() -> None:
+    """A retried batch the broker already stored is acknowledged with no offset."""
+    acked = [*_acked((0, 0, 0)), Acknowledged(1, 0, None)]
+    assert judge(acked, _read((0, 0, 0), (1, 0, 1))).ok
+    assert judge(acked, _read((0, 0, 0))).lost == (1,)
