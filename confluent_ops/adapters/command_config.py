@@ -101,18 +101,22 @@ def _truststore_pem(properties: Mapping[str, str]) -> bytes | str | None:
         if loaded.cert is not None:
             certificates.append(loaded.cert.certificate)
     elif kind == "JKS":
-        try:
-            store = jks.KeyStore.loads(data, password)
-        except Exception as exc:  # pyjks raises several unrelated types for a bad store
-            raise InvalidInput(
-                f"cannot open the JKS truststore {location} (wrong password or not JKS)"
-            ) from exc
+        store = _open_jks(data, password, location, "truststore")
         certificates = [x509.load_der_x509_certificate(e.cert) for e in store.certs.values()]
     else:
         raise InvalidInput(f"unsupported ssl.truststore.type {kind} (PKCS12, JKS or PEM)")
     if not certificates:
         raise InvalidInput(f"the truststore {location} holds no trusted certificate")
     return _pem(certificates)
+
+
+def _open_jks(data: bytes, password: str, location: str, what: str) -> jks.KeyStore:
+    try:
+        return jks.KeyStore.loads(data, password)
+    except Exception as exc:  # pyjks raises several unrelated types for a bad store
+        raise InvalidInput(
+            f"cannot open the JKS {what} {location} (wrong password or not JKS)"
+        ) from exc
 
 
 def _keystore_pem(properties: Mapping[str, str]) -> tuple[bytes, bytes] | None:
@@ -149,12 +153,7 @@ def _keystore_pem(properties: Mapping[str, str]) -> tuple[bytes, bytes] | None:
         )
         return _pem([cert, *extra]), key_pem
     if kind == "JKS":
-        try:
-            store = jks.KeyStore.loads(data, password)
-        except Exception as exc:  # pyjks raises several unrelated types for a bad store
-            raise InvalidInput(
-                f"cannot open the JKS keystore {location} (wrong password or not JKS)"
-            ) from exc
+        store = _open_jks(data, password, location, "keystore")
         entries = list(store.private_keys.values())
         if not entries:
             raise InvalidInput(f"the keystore {location} holds no private key")

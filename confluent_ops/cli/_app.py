@@ -32,26 +32,24 @@ class CommandParser(argparse.ArgumentParser):
         raise UsageError(f"{self.prog}: {message}")
 
 
-def positive_int(text: str) -> int:
-    """An argparse type: a whole number above zero (a usage error, exit 64, otherwise)."""
+def _whole_number(text: str, *, minimum: int, wanted: str) -> int:
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"expected a number > 0, got {value}")
+    if value < minimum:
+        raise argparse.ArgumentTypeError(f"expected a number {wanted}, got {value}")
     return value
+
+
+def positive_int(text: str) -> int:
+    """An argparse type: a whole number above zero (a usage error, exit 64, otherwise)."""
+    return _whole_number(text, minimum=1, wanted="> 0")
 
 
 def non_negative_int(text: str) -> int:
     """An argparse type: a whole number, zero or more."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {value}")
-    return value
+    return _whole_number(text, minimum=0, wanted=">= 0")
 
 
 def positive_seconds(text: str) -> float:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import socket
 import uuid
 from collections.abc import Callable
@@ -15,6 +14,7 @@ from confluent_kafka.admin import (  # type: ignore[attr-defined]
     ConfigResource,
 )
 from kafka import KafkaAdminClient
+from process_helpers import gone
 
 from confluent_ops.errors import InvalidInput, NotReady, PortInUse
 from confluent_ops.testing import (
@@ -50,14 +50,6 @@ def _round_trip(
     finally:
         consumer.close()
     return values
-
-
-def _gone(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    return False
 
 
 def test_shared_cluster_serves_three_brokers_on_their_racks(
@@ -114,7 +106,7 @@ def test_stop_kill_and_restart_on_4_1_lose_nothing_acknowledged(
     assert verdict.ok, verdict.summary()
     assert verdict.acknowledged >= 400
     cluster.close()
-    assert all(_gone(pid) for pid in pids)
+    assert all(gone(pid) for pid in pids)
     assert not cluster.pids()
 
 

@@ -2,26 +2,18 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
 
 import pytest
+from process_helpers import gone
 
 from confluent_ops.errors import JavaNotFound
 from confluent_ops.testing import live_processes
 from confluent_ops.testing._processes import ManagedProcess, find_java, wait_for
 from confluent_ops.testing.pytest_plugin import missing_tools, require_testbed
-
-
-def _gone(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    return False
 
 
 def test_a_process_that_ignores_sigterm_is_killed_after_its_grace(tmp_path: Path) -> None:
@@ -37,7 +29,7 @@ def test_a_process_that_ignores_sigterm_is_killed_after_its_grace(tmp_path: Path
     assert wait_for(lambda: "ready" in stubborn.log_tail(), timeout=10)
     assert stubborn in live_processes()
     assert stubborn.stop(grace=0.5) == -9
-    assert _gone(stubborn.pid)
+    assert gone(stubborn.pid)
     assert stubborn not in live_processes()
 
 
@@ -56,7 +48,7 @@ def test_an_interpreter_that_exits_without_closing_its_cluster_stops_it(tmp_path
     )
     workdir, *pids = result.stdout.split()
     assert len(pids) == 2
-    assert all(_gone(int(pid)) for pid in pids)
+    assert all(gone(int(pid)) for pid in pids)
     assert not Path(workdir).exists()
 
 
@@ -95,7 +87,7 @@ def test_an_interpreter_ended_by_sigterm_stops_its_servers_first(tmp_path: Path)
     assert process.stdout is not None
     pids = [int(pid) for pid in process.stdout.readline().split()]
     assert len(pids) == 1
-    assert not _gone(pids[0])
+    assert not gone(pids[0])
     process.terminate()
     assert process.wait(timeout=60) == 128 + 15
-    assert _gone(pids[0])
+    assert gone(pids[0])

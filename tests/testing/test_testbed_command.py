@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -14,17 +13,10 @@ from typing import Any
 
 import pytest
 from confluent_kafka.admin import AdminClient
+from process_helpers import gone
 
 from confluent_ops.cli.main import main
 from confluent_ops.testing.pytest_plugin import require_testbed
-
-
-def _gone(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    return False
 
 
 def _serve_until_signal(
@@ -60,7 +52,7 @@ def _serve_until_signal(
             code = process.wait(timeout=90)
     assert code == 0, log_path.read_text()
     assert not ready_file.exists()
-    assert all(_gone(int(pid)) for pid in ready["pids"])
+    assert all(gone(int(pid)) for pid in ready["pids"])
     return ready
 
 
