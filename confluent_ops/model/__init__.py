@@ -6,11 +6,14 @@ to text that callers store.
 
 from __future__ import annotations
 
+from confluent_ops.model._frozen import FrozenDict, frozen_dict
 from confluent_ops.model.assignment import ClusterAssignment, TopicPartition
 from confluent_ops.model.broker import Broker, BrokerSet
+from confluent_ops.model.endpoints import parse_bootstrap_servers
 from confluent_ops.model.generate import SyntheticCluster, synthetic_cluster
 from confluent_ops.model.java_properties import java_properties_text, read_java_properties
-from confluent_ops.model.plan import PartitionMove, ReassignmentPlan
+from confluent_ops.model.log_dirs import LogDir, LogDirs, ReplicaLog
+from confluent_ops.model.plan import PartitionMove, PlannedReassignment, ReassignmentPlan
 from confluent_ops.model.report import BrokerBalance, PlanReport
 from confluent_ops.model.secret import Secret
 from confluent_ops.model.sizes import PartitionSizes
@@ -20,14 +23,21 @@ __all__ = [
     "BrokerBalance",
     "BrokerSet",
     "ClusterAssignment",
+    "FrozenDict",
+    "LogDir",
+    "LogDirs",
     "PartitionMove",
     "PartitionSizes",
     "PlanReport",
+    "PlannedReassignment",
     "ReassignmentPlan",
+    "ReplicaLog",
     "Secret",
     "SyntheticCluster",
     "TopicPartition",
+    "frozen_dict",
     "java_properties_text",
+    "parse_bootstrap_servers",
     "read_java_properties",
     "synthetic_cluster",
 ]

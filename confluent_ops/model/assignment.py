@@ -9,12 +9,15 @@ from collections.abc import Iterable, Iterator, Mapping
 import attrs
 
 from confluent_ops.errors import DuplicateReplica, InvalidInput, MalformedFile, UnknownBroker
+from confluent_ops.model._frozen import FrozenDict
 from confluent_ops.model._json import (
+    MAX_INT32,
     dump_compact,
     load_json_object,
     require_int,
     require_list,
     require_str,
+    require_version,
 )
 from confluent_ops.model.broker import BrokerSet
 
@@ -31,8 +34,8 @@ def _legal_topic(instance: object, attribute: attrs.Attribute[str], value: str) 
 
 
 def _partition_number(instance: object, attribute: attrs.Attribute[int], value: int) -> None:
-    if value < 0:
-        raise InvalidInput(f"partition number must be >= 0, got {value}")
+    if not 0 <= value <= MAX_INT32:
+        raise InvalidInput(f"partition number must be in 0..{MAX_INT32}, got {value}")
 
 
 @attrs.frozen(order=True, cache_hash=True)
@@ -61,8 +64,8 @@ def _partition_key(item: tuple[TopicPartition, object]) -> tuple[str, int]:
 
 def _sorted_partitions(
     partitions: Mapping[TopicPartition, tuple[int, ...]],
-) -> dict[TopicPartition, tuple[int, ...]]:
-    return dict(sorted(partitions.items(), key=_partition_key))
+) -> FrozenDict[TopicPartition, tuple[int, ...]]:
+    return FrozenDict(sorted(partitions.items(), key=_partition_key))
 
 
 def _count_partitions(partitions: Mapping[TopicPartition, object]) -> str:
@@ -82,8 +85,8 @@ def _check_replicas(partitions: Mapping[TopicPartition, tuple[int, ...]]) -> Non
 class ClusterAssignment:
     """Every partition's replica list; the first replica is the preferred leader.
 
-    The mapping is owned by the value: treat it as read-only (``with_replicas`` makes a new
-    value). Validated at construction: every partition has replicas and no broker twice.
+    The mapping is immutable (``with_replicas`` makes a new value). Validated at construction:
+    every partition has replicas and no broker twice.
     """
 
     partitions: Mapping[TopicPartition, tuple[int, ...]] = attrs.field(
@@ -172,9 +175,7 @@ def _read_partition_entries(
     text: str, *, source: str | None, what: str
 ) -> list[tuple[TopicPartition, tuple[int, ...]]]:
     document = load_json_object(text, source=source, what=what)
-    version = document.get("version", 1)
-    if version != 1:
-        raise MalformedFile(f"unsupported reassignment JSON version {version!r}", path=source)
+    require_version(document, source=source, what="reassignment JSON")
     raw = require_list(document.get("partitions"), source=source, where='"partitions"')
     entries = []
     for index, entry in enumerate(raw):
@@ -182,10 +183,18 @@ def _read_partition_entries(
         if not isinstance(entry, dict):
             raise MalformedFile(f"{where} must be an object", path=source)
         topic = require_str(entry.get("topic"), source=source, where=f"{where}.topic")
-        number = require_int(entry.get("partition"), source=source, where=f"{where}.partition")
+        number = require_int(
+            entry.get("partition"),
+            source=source,
+            where=f"{where}.partition",
+            minimum=0,
+            maximum=MAX_INT32,
+        )
         replicas = require_list(entry.get("replicas"), source=source, where=f"{where}.replicas")
         ids = tuple(
-            require_int(r, source=source, where=f"{where}.replicas[{i}]")
+            require_int(
+                r, source=source, where=f"{where}.replicas[{i}]", minimum=0, maximum=MAX_INT32
+            )
             for i, r in enumerate(replicas)
         )
         log_dirs = entry.get("log_dirs")

@@ -7,14 +7,22 @@ from collections.abc import Iterable, Iterator, Mapping
 import attrs
 
 from confluent_ops.errors import InvalidInput, MalformedFile, UnknownBroker
-from confluent_ops.model._json import dump_compact, load_json_object, require_int, require_list
+from confluent_ops.model._frozen import FrozenDict
+from confluent_ops.model._json import (
+    MAX_INT32,
+    dump_compact,
+    load_json_object,
+    require_int,
+    require_list,
+    require_version,
+)
 
 __all__ = ["Broker", "BrokerSet"]
 
 
 def _non_negative(instance: object, attribute: attrs.Attribute[int], value: int) -> None:
-    if value < 0:
-        raise InvalidInput(f"broker id must be >= 0, got {value}")
+    if not 0 <= value <= MAX_INT32:
+        raise InvalidInput(f"broker id must be in 0..{MAX_INT32}, got {value}")
 
 
 def _rack_name(instance: object, attribute: attrs.Attribute[str | None], value: str | None) -> None:
@@ -65,7 +73,9 @@ class BrokerSet:
         init=False,
         repr=False,
         eq=False,
-        default=attrs.Factory(lambda self: {b.id: b.rack for b in self.brokers}, takes_self=True),
+        default=attrs.Factory(
+            lambda self: FrozenDict((b.id, b.rack) for b in self.brokers), takes_self=True
+        ),
     )
 
     @classmethod
@@ -84,12 +94,19 @@ class BrokerSet:
         The layout is ``{"version": 1, "brokers": [{"id": 0, "rack": "zone-a"}, ...]}``.
         """
         document = load_json_object(text, source=source, what="a brokers file")
+        require_version(document, source=source, what="brokers file")
         entries = require_list(document.get("brokers"), source=source, where='"brokers"')
         brokers = []
         for index, entry in enumerate(entries):
             if not isinstance(entry, dict):
                 raise MalformedFile(f"brokers[{index}] must be an object", path=source)
-            broker_id = require_int(entry.get("id"), source=source, where=f"brokers[{index}].id")
+            broker_id = require_int(
+                entry.get("id"),
+                source=source,
+                where=f"brokers[{index}].id",
+                minimum=0,
+                maximum=MAX_INT32,
+            )
             rack = entry.get("rack")
             if rack is not None and not isinstance(rack, str):
                 raise MalformedFile(f"brokers[{index}].rack must be a string or null", path=source)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 import attrs
 
@@ -15,7 +15,7 @@ from confluent_ops.model.assignment import (
 )
 from confluent_ops.model.report import PlanReport
 
-__all__ = ["PartitionMove", "ReassignmentPlan"]
+__all__ = ["PartitionMove", "PlannedReassignment", "ReassignmentPlan"]
 
 
 def _int_tuple(values: Iterable[int]) -> tuple[int, ...]:
@@ -62,14 +62,13 @@ def _sorted_moves(moves: Iterable[PartitionMove]) -> tuple[PartitionMove, ...]:
 
 @attrs.frozen
 class ReassignmentPlan:
-    """The partitions whose replica lists change, and the report of the planner that made it.
+    """The partitions whose replica lists change: what a plan file holds.
 
-    A plan read back from JSON has no report (``report`` is None): a report is a planner's
-    account of its own work, not something a file can vouch for.
+    A plan read back from Kafka's JSON is this; a planner returns a :class:`PlannedReassignment`,
+    the same moves with the planner's report of its own work, which no file can vouch for.
     """
 
     moves: tuple[PartitionMove, ...] = attrs.field(converter=_sorted_moves)
-    report: PlanReport | None = attrs.field(default=None, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         seen: set[TopicPartition] = set()
@@ -79,35 +78,49 @@ class ReassignmentPlan:
             seen.add(move.partition)
 
     @classmethod
-    def between(
-        cls,
-        current: ClusterAssignment,
-        target: ClusterAssignment,
-        report: PlanReport | None = None,
-    ) -> ReassignmentPlan:
+    def between(cls, current: ClusterAssignment, target: ClusterAssignment) -> ReassignmentPlan:
         """The plan that takes ``current`` to ``target`` (partitions whose list differs)."""
         moves = [
             PartitionMove(tp, current.replicas(tp), replicas)
             for tp, replicas in target.partitions.items()
             if current.replicas(tp) != replicas
         ]
-        return cls(tuple(moves), report)
+        return ReassignmentPlan(tuple(moves))
 
     @classmethod
     def from_kafka_json(
         cls, text: str, current: ClusterAssignment, *, source: str | None = None
     ) -> ReassignmentPlan:
         """Read a plan in Kafka's reassignment JSON against the assignment it applies to."""
-        moves = []
-        seen: set[TopicPartition] = set()
+        seen: dict[TopicPartition, tuple[int, ...]] = {}
         for tp, replicas in _read_partition_entries(text, source=source, what="a plan"):
             if tp in seen:
                 raise MalformedFile(f"partition {tp} is listed more than once", path=source)
-            seen.add(tp)
+            seen[tp] = replicas
+        return cls.from_targets(seen, current)
+
+    @classmethod
+    def from_targets(
+        cls,
+        targets: Mapping[TopicPartition, Sequence[int]] | ClusterAssignment,
+        current: ClusterAssignment,
+    ) -> ReassignmentPlan:
+        """The plan taking each partition of ``targets`` from ``current`` to its target list.
+
+        ``targets`` is what a plan file states (a :class:`ClusterAssignment` read from it, or
+        any mapping); ``current`` supplies the replicas before.
+        """
+        wanted = targets.partitions if isinstance(targets, ClusterAssignment) else targets
+        moves = []
+        for tp, replicas in wanted.items():
             if tp not in current:
                 raise UnknownPartition(str(tp), "the plan moves it but the cluster lacks it")
-            moves.append(PartitionMove(tp, current.replicas(tp), replicas))
+            moves.append(PartitionMove(tp, current.replicas(tp), tuple(replicas)))
         return cls(tuple(moves))
+
+    def targets(self) -> ClusterAssignment:
+        """Each moved partition's target replica list (what the plan file states)."""
+        return ClusterAssignment({m.partition: m.after for m in self.moves})
 
     def to_kafka_json(self) -> str:
         """The plan as ``kafka-reassign-partitions --execute`` reads it."""
@@ -143,3 +156,14 @@ class ReassignmentPlan:
         """The part of this plan that touches ``partitions`` (for resuming or staging)."""
         keep = set(partitions)
         return ReassignmentPlan(tuple(m for m in self.moves if m.partition in keep))
+
+
+@attrs.frozen
+class PlannedReassignment(ReassignmentPlan):
+    """A plan as a planner returns it: the moves, and the planner's report on them.
+
+    Everything that takes a :class:`ReassignmentPlan` takes this too; the report (moves against
+    their lower bound, balance before and after, notes) is always there.
+    """
+
+    report: PlanReport = attrs.field(eq=False, repr=False)

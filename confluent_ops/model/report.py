@@ -8,6 +8,8 @@ from typing import Any
 import attrs
 import cattrs
 
+from confluent_ops.model._frozen import FrozenDict, frozen_dict
+
 __all__ = ["BrokerBalance", "PlanReport"]
 
 
@@ -26,8 +28,8 @@ class BrokerBalance:
     removed: bool = False
 
 
-def _as_dict(counts: Mapping[str, int]) -> dict[str, int]:
-    return dict(counts)
+def _as_dict(counts: Mapping[str, int]) -> FrozenDict[str, int]:
+    return frozen_dict(counts)
 
 
 def _spread(values: list[int]) -> int:
@@ -54,7 +56,7 @@ class PlanReport:
     brokers: tuple[BrokerBalance, ...]
     rack_violations_before: int
     rack_violations_after: int
-    decided_by: Mapping[str, int] = attrs.field(converter=_as_dict, factory=dict)
+    decided_by: Mapping[str, int] = attrs.field(converter=_as_dict, factory=FrozenDict)
     notes: tuple[str, ...] = ()
     replicas_removed: int = 0
     complete: bool = True

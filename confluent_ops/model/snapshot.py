@@ -15,8 +15,10 @@ from collections.abc import Iterable, Iterator, Mapping
 import attrs
 
 from confluent_ops.errors import InvalidInput
+from confluent_ops.model._frozen import FrozenDict, frozen_dict
 from confluent_ops.model.assignment import ClusterAssignment, TopicPartition, _count_partitions
 from confluent_ops.model.broker import Broker, BrokerSet
+from confluent_ops.model.log_dirs import LogDirs
 from confluent_ops.model.sizes import PartitionSizes
 
 __all__ = [
@@ -84,8 +86,8 @@ class ConfigSetting:
     source: ConfigSource
 
 
-def _str_dict(values: Mapping[str, str]) -> dict[str, str]:
-    return dict(values)
+def _str_dict(values: Mapping[str, str]) -> FrozenDict[str, str]:
+    return frozen_dict(values)
 
 
 def _names(values: Iterable[str]) -> frozenset[str]:
@@ -104,7 +106,7 @@ class ConfigChange:
     then Kafka's default) show through; it never touches static configs.
     """
 
-    set: Mapping[str, str] = attrs.field(factory=dict, converter=_str_dict)
+    set: Mapping[str, str] = attrs.field(factory=FrozenDict, converter=_str_dict)
     delete: frozenset[str] = attrs.field(factory=frozenset, converter=_names)
 
     def __attrs_post_init__(self) -> None:
@@ -132,7 +134,9 @@ class PartitionState:
 
     ``replicas`` is what the cluster reports now (during a reassignment it holds the adding
     replicas too); ``adding`` and ``removing`` are empty when no reassignment is in flight.
-    ``leader`` is None when the partition has no leader (it is offline).
+    ``leader`` is None when the partition has no leader (it is offline). ``offline_replicas``
+    are the replicas on brokers that are not live (stopped, crashed, fenced), as Kafka's own
+    metadata calls them.
     """
 
     partition: TopicPartition
@@ -146,7 +150,7 @@ class PartitionState:
     def __attrs_post_init__(self) -> None:
         if not self.replicas:
             raise InvalidInput(f"partition {self.partition} has no replicas")
-        for broker in (*self.adding, *self.removing):
+        for broker in (*self.adding, *self.removing, *self.offline_replicas):
             if broker not in self.replicas:
                 raise InvalidInput(
                     f"partition {self.partition}: reassigning broker {broker} is not a replica"
@@ -241,30 +245,37 @@ class QuorumState:
         raise InvalidInput(f"node {voter} is not in the metadata quorum")
 
 
-def _partitions(values: Iterable[PartitionState]) -> dict[TopicPartition, PartitionState]:
+def _partitions(values: Iterable[PartitionState]) -> FrozenDict[TopicPartition, PartitionState]:
+    if isinstance(values, FrozenDict):
+        return values
     if isinstance(values, Mapping):
         values = values.values()
-    return {p.partition: p for p in sorted(values, key=lambda p: p.partition)}
+    ordered = sorted(values, key=lambda p: (p.partition.topic, p.partition.partition))
+    return FrozenDict((p.partition, p) for p in ordered)
 
 
-def _topics(values: Iterable[TopicState]) -> dict[str, TopicState]:
+def _topics(values: Iterable[TopicState]) -> FrozenDict[str, TopicState]:
+    if isinstance(values, FrozenDict):
+        return values
     if isinstance(values, Mapping):
         values = values.values()
-    return {t.name: t for t in sorted(values, key=lambda t: t.name)}
+    return FrozenDict((t.name, t) for t in sorted(values, key=lambda t: t.name))
 
 
 def _brokers(values: Iterable[BrokerState]) -> tuple[BrokerState, ...]:
     return tuple(sorted(values))
 
 
-def _throttles(values: Iterable[BrokerThrottles]) -> dict[int, BrokerThrottles]:
+def _throttles(values: Iterable[BrokerThrottles]) -> FrozenDict[int, BrokerThrottles]:
+    if isinstance(values, FrozenDict):
+        return values
     if isinstance(values, Mapping):
         values = values.values()
-    return {t.broker: t for t in sorted(values, key=lambda t: t.broker)}
+    return FrozenDict((t.broker, t) for t in sorted(values, key=lambda t: t.broker))
 
 
-def _features(values: Mapping[str, int]) -> dict[str, int]:
-    return dict(sorted(values.items()))
+def _features(values: Mapping[str, int]) -> FrozenDict[str, int]:
+    return FrozenDict(sorted(values.items()))
 
 
 def _sizes(value: PartitionSizes | Mapping[TopicPartition, int] | None) -> PartitionSizes:
@@ -279,8 +290,10 @@ class ClusterSnapshot:
 
     ``controller`` is the active controller: the quorum leader in KRaft mode, the ZooKeeper
     controller broker otherwise (None when there is none). ``partitions`` and ``topics`` are
-    keyed mappings owned by the value; ``throttles`` has one entry per live broker;
-    ``features`` maps each finalized feature (``metadata.version`` among them) to its level.
+    immutable keyed mappings; ``throttles`` has one entry per live broker; ``features`` maps
+    each finalized feature (``metadata.version`` among them) to its level. ``log_dirs`` holds
+    every replica's size per broker and log directory (empty when sizes were not read), and
+    ``sizes`` the largest replica of each partition. The value is hashable and never changes.
     """
 
     cluster_id: str
@@ -296,9 +309,10 @@ class ClusterSnapshot:
         factory=lambda: PartitionSizes({}), converter=_sizes, repr=False
     )
     throttles: Mapping[int, BrokerThrottles] = attrs.field(
-        factory=dict, converter=_throttles, repr=False
+        factory=FrozenDict, converter=_throttles, repr=False
     )
-    features: Mapping[str, int] = attrs.field(factory=dict, converter=_features)
+    features: Mapping[str, int] = attrs.field(factory=FrozenDict, converter=_features)
+    log_dirs: LogDirs = attrs.field(factory=LogDirs.empty, repr=False)
 
     def __attrs_post_init__(self) -> None:
         for tp in self.partitions:

@@ -3,7 +3,11 @@
 Nothing here talks to a cluster: an adapter reads a snapshot, these functions judge it, so every
 rule is tested with hand-built snapshots and holds the same on the simulated platform.
 
-- Partition states: under-replicated, under / at ``min.insync.replicas``, offline.
+- Partition states: under-replicated, under / at ``min.insync.replicas``, offline, counted as
+  Kafka's own ``kafka-topics --describe --under-replicated-partitions`` (and
+  ``--under-min-isr-partitions``, ``--at-min-isr-partitions``, ``--unavailable-partitions``)
+  count them, so that scripts comparing the two agree: an offline partition is also
+  under-replicated and under min ISR there, and here.
 - :func:`can_restart`: whether a broker can go down without some partition dropping below
   ``min.insync.replicas`` (the rule of Strimzi's ``KafkaRoller``), naming the blockers; and for
   KRaft controllers whether a majority of the remaining voters is caught up.
@@ -59,41 +63,41 @@ def _tps(partitions: Iterable[PartitionState]) -> tuple[TopicPartition, ...]:
 
 
 def offline_partitions(snapshot: ClusterSnapshot) -> tuple[TopicPartition, ...]:
-    """Partitions without a leader: nobody can produce to or consume from them."""
-    return _tps(p for p in snapshot if p.offline)
+    """Partitions without a live leader: nobody can produce to or consume from them.
+
+    Kafka's ``--unavailable-partitions``: no leader, or a leader that is not a live broker.
+    """
+    live = set(snapshot.broker_ids)
+    return _tps(p for p in snapshot if p.offline or p.leader not in live)
 
 
 def under_replicated_partitions(snapshot: ClusterSnapshot) -> tuple[TopicPartition, ...]:
-    """Partitions whose ISR is smaller than their replica set.
+    """Partitions whose ISR is smaller than their replication factor, offline ones included.
 
-    Replicas being added by an in-flight reassignment do not count: they are expected to be
-    behind until they catch up (Kafka's own ``--under-replicated-partitions`` agrees).
+    As Kafka's ``--under-replicated-partitions`` counts them: replicas being added by an
+    in-flight reassignment do not count towards the factor (they are expected to be behind
+    until they catch up), and an offline partition counts, since its ISR is short too.
     """
-    return _tps(p for p in snapshot if len(p.isr) < len(p.original_replicas) and not p.offline)
+    return _tps(p for p in snapshot if len(p.isr) < len(p.original_replicas))
 
 
 def under_min_isr_partitions(snapshot: ClusterSnapshot) -> tuple[TopicPartition, ...]:
-    """Online partitions with fewer in-sync replicas than ``min.insync.replicas``.
+    """Partitions with no leader, or fewer in-sync replicas than ``min.insync.replicas``.
 
-    Producers with ``acks=all`` are refused on them (``NotEnoughReplicas``) until the ISR grows.
+    Producers with ``acks=all`` are refused on them (``NotEnoughReplicas``) until the ISR grows;
+    an offline partition refuses everyone. Kafka's ``--under-min-isr-partitions`` counts both.
     """
-    return _tps(p for p in snapshot if not p.offline and len(p.isr) < min_isr_of(snapshot, p))
+    return _tps(p for p in snapshot if p.offline or len(p.isr) < min_isr_of(snapshot, p))
 
 
 def at_min_isr_partitions(snapshot: ClusterSnapshot) -> tuple[TopicPartition, ...]:
-    """Online partitions whose ISR is exactly ``min.insync.replicas``: one more loss refuses writes.
+    """Partitions whose ISR is exactly ``min.insync.replicas``: one more loss refuses writes.
 
-    Topics whose replication factor is at most ``min.insync.replicas`` are always at (or under)
-    the minimum when healthy, so they are left out: there is nothing to warn about that a
-    restart could change (see :func:`preflight` for their own finding).
+    As Kafka's ``--at-min-isr-partitions`` counts them: a topic whose replication factor equals
+    ``min.insync.replicas`` is at the minimum even when healthy (:func:`preflight` says why
+    that is a risk of its own).
     """
-    return _tps(
-        p
-        for p in snapshot
-        if not p.offline
-        and len(p.isr) == min_isr_of(snapshot, p)
-        and len(p.original_replicas) > min_isr_of(snapshot, p)
-    )
+    return _tps(p for p in snapshot if len(p.isr) == min_isr_of(snapshot, p))
 
 
 @attrs.frozen
@@ -295,10 +299,16 @@ def _names(partitions: list[TopicPartition]) -> str:
 
 
 class Severity(enum.Enum):
-    """How much a finding matters: ``ERROR`` makes operations unsafe or stuck."""
+    """How much a finding matters for what comes next; never part of the health verdict.
 
-    WARNING = "warning"
-    ERROR = "error"
+    The verdict (and ``health``'s exit code) says how the partitions are now. A finding is about
+    the next failure or operation: a ``RISK`` makes a roll, drain or reassignment unsafe or
+    stuck, or loses acknowledged writes when a broker fails; ``ADVICE`` is a setting worth
+    changing. Both are printed with their fix; neither is an error of the cluster.
+    """
+
+    ADVICE = "advice"
+    RISK = "risk"
 
 
 @attrs.frozen
@@ -335,23 +345,27 @@ def preflight(snapshot: ClusterSnapshot) -> tuple[Finding, ...]:
             continue
         min_isr = topic.min_insync_replicas
         if factor <= min_isr:
+            raise_factor = (
+                f"raise the replication factor to {min_isr + 1} "
+                f"(confluent-ops plan replication-factor --topic {name} --factor {min_isr + 1})"
+            )
             findings.append(
                 Finding(
                     "rf-not-above-min-isr",
-                    Severity.ERROR,
+                    Severity.RISK,
                     f"topic {name}",
                     f"replication factor {factor} <= min.insync.replicas={min_isr}: any broker "
                     "restart refuses acks=all writes",
-                    f"raise the replication factor to {min_isr + 1} "
-                    f"(confluent-ops plan replication-factor --topic {name} "
-                    f"--factor {min_isr + 1}) or lower min.insync.replicas to {max(1, factor - 1)}",
+                    raise_factor
+                    if factor <= 1
+                    else f"{raise_factor} or lower min.insync.replicas to {factor - 1}",
                 )
             )
         elif min_isr == 1 and factor >= 3:
             findings.append(
                 Finding(
                     "min-isr-one",
-                    Severity.WARNING,
+                    Severity.ADVICE,
                     f"topic {name}",
                     f"min.insync.replicas=1 with replication factor {factor}: an acknowledged "
                     "write may exist on one broker only",
@@ -362,7 +376,7 @@ def preflight(snapshot: ClusterSnapshot) -> tuple[Finding, ...]:
             findings.append(
                 Finding(
                     "unclean-leader-election",
-                    Severity.ERROR,
+                    Severity.RISK,
                     f"topic {name}",
                     "unclean.leader.election.enable=true: an out-of-sync replica may become "
                     "leader and acknowledged writes are lost",
@@ -377,7 +391,7 @@ def preflight(snapshot: ClusterSnapshot) -> tuple[Finding, ...]:
         findings.append(
             Finding(
                 "single-voter-quorum",
-                Severity.ERROR,
+                Severity.RISK,
                 f"controller {snapshot.quorum.voters[0].id}",
                 "the KRaft quorum has a single voter: while it is down no metadata changes "
                 "(no leader election, no topic change)",
@@ -388,7 +402,12 @@ def preflight(snapshot: ClusterSnapshot) -> tuple[Finding, ...]:
 
 
 class HealthStatus(enum.Enum):
-    """The verdict of ``confluent-ops health``; ``exit_code`` is the code a script reads."""
+    """The verdict of ``confluent-ops health``; ``exit_code`` is the code a script reads.
+
+    It describes the partitions now: CRITICAL (2) when one is offline or under
+    ``min.insync.replicas``, DEGRADED (1) when one is under-replicated, HEALTHY (0) otherwise.
+    Findings (:class:`Severity`) never change it.
+    """
 
     HEALTHY = "healthy"
     DEGRADED = "degraded"
@@ -415,7 +434,10 @@ class HealthReport:
 
     @property
     def status(self) -> HealthStatus:
-        """CRITICAL for offline or under-min-ISR partitions, DEGRADED for under-replicated."""
+        """CRITICAL for offline or under-min-ISR partitions, DEGRADED for under-replicated.
+
+        Findings do not count: they are risks for what comes next, not a state of the data.
+        """
         if self.offline or self.under_min_isr:
             return HealthStatus.CRITICAL
         if self.under_replicated:
@@ -433,6 +455,13 @@ class HealthReport:
             "brokers": list(self.brokers),
             "controller": self.controller,
             "partitions": self.partitions,
+            "counts": {
+                "offline": len(self.offline),
+                "under_min_isr": len(self.under_min_isr),
+                "under_replicated": len(self.under_replicated),
+                "at_min_isr": len(self.at_min_isr),
+                "reassigning": len(self.reassigning),
+            },
             "offline": names(self.offline),
             "under_min_isr": names(self.under_min_isr),
             "under_replicated": names(self.under_replicated),

@@ -1,9 +1,9 @@
 """The reassignment planners: add brokers, remove brokers, rebalance, replication factor, leaders.
 
-Each planner is a pure function from frozen values to a :class:`ReassignmentPlan` that carries
-its own :class:`PlanReport`. Minimal movement is the point: a replica moves only when a goal
-needs it to, and each move is the one that helps that goal most. The same input always gives
-the same plan, and planning a rebalance on a plan's result gives no further moves.
+Each planner is a pure function from frozen values to a :class:`PlannedReassignment`: the moves
+and the planner's own :class:`PlanReport`. Minimal movement is the point: a replica moves only
+when a goal needs it to, and each move is the one that helps that goal most. The same input
+always gives the same plan, and planning a rebalance on a plan's result gives no further moves.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from confluent_ops.model import (
     BrokerSet,
     ClusterAssignment,
     PartitionSizes,
+    PlannedReassignment,
     PlanReport,
     ReassignmentPlan,
 )
@@ -70,11 +71,11 @@ def plan_rebalance(
     *,
     sizes: PartitionSizes | None = None,
     options: PlanOptions | None = None,
-) -> ReassignmentPlan:
+) -> PlannedReassignment:
     """Even out replicas, leaders and (with sizes) bytes; repair partitions short of racks."""
     options = options or PlanOptions()
-    _check_common(assignment, brokers, sizes, options)
-    return _balance("rebalance", assignment, brokers, sizes, options, removed=())
+    sizes, notes = _check_common(assignment, brokers, sizes, options)
+    return _balance("rebalance", assignment, brokers, sizes, options, removed=(), notes=notes)
 
 
 def plan_add_brokers(
@@ -84,7 +85,7 @@ def plan_add_brokers(
     *,
     sizes: PartitionSizes | None = None,
     options: PlanOptions | None = None,
-) -> ReassignmentPlan:
+) -> PlannedReassignment:
     """Give new, empty brokers their share; ``brokers`` lists the whole cluster after."""
     options = options or PlanOptions()
     new_ids = _named_brokers(new, brokers, "named as new")
@@ -95,9 +96,9 @@ def plan_add_brokers(
                 f"broker {broker_id} is named as new but already holds "
                 f"{holding[broker_id]} replicas"
             )
-    _check_common(assignment, brokers, sizes, options)
+    sizes, notes = _check_common(assignment, brokers, sizes, options)
     request = "add brokers " + ",".join(map(str, new_ids))
-    return _balance(request, assignment, brokers, sizes, options, removed=())
+    return _balance(request, assignment, brokers, sizes, options, removed=(), notes=notes)
 
 
 def plan_remove_brokers(
@@ -107,11 +108,11 @@ def plan_remove_brokers(
     *,
     sizes: PartitionSizes | None = None,
     options: PlanOptions | None = None,
-) -> ReassignmentPlan:
+) -> PlannedReassignment:
     """Move every replica off ``remove`` onto the other brokers, keeping the rest balanced."""
     options = options or PlanOptions()
     removed = _named_brokers(remove, brokers, "named for removal")
-    _check_common(assignment, brokers, sizes, options)
+    sizes, notes = _check_common(assignment, brokers, sizes, options)
     left = [b for b in brokers.ids if b not in removed]
     receivers = [b for b in left if b not in options.no_receive]
     widest = _widest_topic(assignment)
@@ -130,7 +131,7 @@ def plan_remove_brokers(
     if not receivers:
         raise ImpossiblePlan("no broker is left to receive the removed brokers' replicas")
     request = "remove brokers " + ",".join(map(str, removed))
-    return _balance(request, assignment, brokers, sizes, options, removed=removed)
+    return _balance(request, assignment, brokers, sizes, options, removed=removed, notes=notes)
 
 
 def plan_replication_factor(
@@ -141,7 +142,7 @@ def plan_replication_factor(
     *,
     sizes: PartitionSizes | None = None,
     options: PlanOptions | None = None,
-) -> ReassignmentPlan:
+) -> PlannedReassignment:
     """Change one topic's replication factor, touching only that topic's partitions.
 
     New replicas go to the least loaded brokers in racks the partition lacks (preferred leaders
@@ -149,7 +150,7 @@ def plan_replication_factor(
     rack spread min(factor, racks).
     """
     options = options or PlanOptions()
-    _check_common(assignment, brokers, sizes, options)
+    sizes, notes = _check_common(assignment, brokers, sizes, options)
     if factor < 1:
         raise InvalidInput(f"replication factor must be >= 1, got {factor}")
     pids_of_topic = [tp for tp in assignment.partitions if tp.topic == topic]
@@ -171,7 +172,7 @@ def plan_replication_factor(
     pids = [pid for pid, tp in enumerate(ws.partitions) if tp.topic == topic]
     ws.total_replicas += sum(factor - len(ws.replicas[pid]) for pid in pids)
     ws.recompute_targets()
-    notes = _change_factor(ws, pids, factor)
+    notes += _change_factor(ws, pids, factor)
     adds_needed = sum(max(0, factor - len(ws.original[pid])) for pid in pids)
     lower = (adds_needed, f"each new replica is one move: {adds_needed}")
     return _finish(
@@ -193,10 +194,10 @@ def plan_leaders(
     *,
     sizes: PartitionSizes | None = None,
     options: PlanOptions | None = None,
-) -> ReassignmentPlan:
+) -> PlannedReassignment:
     """Balance preferred leaders by reordering replica lists only: no replica moves."""
     options = options or PlanOptions()
-    _check_common(assignment, brokers, sizes, options)
+    sizes, notes = _check_common(assignment, brokers, sizes, options)
     ws = Workspace(
         assignment,
         brokers,
@@ -212,7 +213,7 @@ def plan_leaders(
         options,
         ws,
         (0, "reordering replicas moves no data"),
-        [],
+        notes,
     )
 
 
@@ -224,19 +225,28 @@ def _check_common(
     brokers: BrokerSet,
     sizes: PartitionSizes | None,
     options: PlanOptions,
-) -> None:
+) -> tuple[PartitionSizes | None, list[str]]:
+    """Check what every request shares; the sizes of the assignment's partitions, with notes.
+
+    Sizes of partitions the assignment does not name are not needed (``kafka-log-dirs
+    --describe`` reports every topic, internal ones included): they are left out, and the
+    report says how many.
+    """
     assignment.check_brokers(brokers)
     for broker_id in options.no_receive:
         if broker_id not in brokers:
             raise UnknownBroker(
                 broker_id, "excluded from receiving but missing from the brokers file"
             )
-    if sizes is not None:
-        for tp in sizes:
-            if tp not in assignment:
-                raise UnknownPartition(
-                    str(tp), "the log-dirs file reports it but the assignment lacks it"
-                )
+    if sizes is None:
+        return None, []
+    kept, ignored = sizes.restricted_to(assignment)
+    notes = (
+        [f"{ignored} log-dirs entries name partitions outside the assignment: ignored"]
+        if ignored
+        else []
+    )
+    return kept, notes
 
 
 def _named_brokers(ids: Iterable[int], brokers: BrokerSet, role: str) -> list[int]:
@@ -266,7 +276,8 @@ def _balance(
     options: PlanOptions,
     *,
     removed: Iterable[int],
-) -> ReassignmentPlan:
+    notes: list[str],
+) -> PlannedReassignment:
     ws = Workspace(
         assignment,
         brokers,
@@ -276,7 +287,7 @@ def _balance(
         frozen_topics=options.frozen_topics,
     )
     lower = _lower_bound(ws)
-    notes: list[str] = []
+    notes = list(notes)
     notes += goals.evacuate_removed_brokers(ws)
     notes += goals.repair_rack_spread(ws)
     notes += goals.balance_replica_counts(ws, tolerance=options.byte_tolerance)
@@ -385,7 +396,7 @@ def _finish(
     notes: list[str],
     *,
     leaders: bool = True,
-) -> ReassignmentPlan:
+) -> PlannedReassignment:
     """Cap the steps if asked, balance leaders (unless ``leaders`` is False), and report."""
     full_moves = sum(ws.adds(pid) for pid in range(len(ws.replicas)))
     complete = True
@@ -398,7 +409,7 @@ def _finish(
         )
     leader_changes = balance_leaders(ws) if leaders else 0
     after = ClusterAssignment(dict(zip(ws.partitions, map(tuple, ws.replicas), strict=True)))
-    plan = ReassignmentPlan.between(assignment, after)
+    moves = ReassignmentPlan.between(assignment, after).moves
     report = _report(
         request,
         assignment,
@@ -412,7 +423,7 @@ def _finish(
         leader_changes=leader_changes,
         complete=complete,
     )
-    return attrs.evolve(plan, report=report)
+    return PlannedReassignment(moves, report)
 
 
 def _report(

@@ -58,16 +58,17 @@ def snap(*partitions: PartitionState, min_isr: int = 2, brokers: int = 4, **extr
     )
 
 
-def test_partition_states_are_classified():
+def test_partition_states_are_classified_as_kafka_topics_describe_does():
+    """An offline partition is under-replicated and under min ISR too, as in kafka-topics."""
     s = snap(
         part((0, 1, 2), (0, 1, 2), number=0),
         part((0, 1, 2), (0, 1), number=1),
         part((0, 1, 2), (0,), number=2),
         part((0, 1, 2), (), leader=None, number=3),
     )
-    assert under_replicated_partitions(s) == (tp("t", 1), tp("t", 2))
+    assert under_replicated_partitions(s) == (tp("t", 1), tp("t", 2), tp("t", 3))
     assert at_min_isr_partitions(s) == (tp("t", 1),)
-    assert under_min_isr_partitions(s) == (tp("t", 2),)
+    assert under_min_isr_partitions(s) == (tp("t", 2), tp("t", 3))
     assert offline_partitions(s) == (tp("t", 3),)
     report = cluster_health(s)
     assert report.status is HealthStatus.CRITICAL
@@ -215,4 +216,6 @@ def test_health_status_follows_the_worst_partition(s):
         assert report.status.exit_code == 1
     else:
         assert report.status.exit_code == 0
-    assert set(report.under_min_isr).isdisjoint(report.at_min_isr)
+    assert set(report.offline) <= set(report.under_min_isr)
+    online_under = set(report.under_min_isr) - set(report.offline)
+    assert online_under.isdisjoint(report.at_min_isr)

@@ -234,12 +234,20 @@ def test_new_broker_that_already_holds_replicas_is_refused(
         plan_add_brokers(*small, [2])
 
 
-def test_log_dirs_naming_a_partition_the_assignment_lacks_is_an_error(
+def test_log_dirs_entries_outside_the_assignment_are_ignored_and_counted(
     small: tuple[ClusterAssignment, BrokerSet],
 ) -> None:
-    sizes = PartitionSizes({TopicPartition("ghost", 0): 10})
-    with pytest.raises(UnknownPartition, match="ghost-0"):
-        plan_rebalance(*small, sizes=sizes)
+    """kafka-log-dirs --describe reports every topic; an assignment names only some."""
+    assignment, brokers = small
+    known = next(iter(assignment))
+    sizes = PartitionSizes(
+        {known: 10, TopicPartition("__consumer_offsets", 0): 5, TopicPartition("other", 3): 7}
+    )
+    plan = plan_rebalance(assignment, brokers, sizes=sizes)
+    assert "2 log-dirs entries name partitions outside the assignment: ignored" in (
+        plan.report.notes
+    )
+    assert plan.report.bytes_moved is not None
 
 
 def test_replication_factor_above_the_broker_count_is_impossible(
