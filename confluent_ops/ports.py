@@ -22,6 +22,7 @@ __all__ = [
     "ConfigChange",
     "EnsembleServer",
     "KafkaAdmin",
+    "StepState",
     "ZooKeeper",
     "ZooKeeperBroker",
     "ZooKeeperMigration",
@@ -89,11 +90,16 @@ class KafkaAdmin(Protocol):
         self,
         name: str,
         *,
-        partitions: int,
-        replication_factor: int,
+        partitions: int = 1,
+        replication_factor: int = 1,
         configs: Mapping[str, str] | None = None,
+        assignment: Sequence[Sequence[int]] | None = None,
     ) -> None:
-        """Create a topic and wait until every partition has a leader."""
+        """Create a topic and wait until every partition has a leader.
+
+        ``assignment`` places each partition's replicas (first: the preferred leader) instead
+        of ``partitions`` and ``replication_factor``.
+        """
         ...
 
     def delete_topic(self, name: str) -> None:
@@ -205,4 +211,31 @@ class Clock(Protocol):
 
     def sleep(self, seconds: float) -> None:
         """Wait ``seconds`` (a virtual clock advances instead)."""
+        ...
+
+
+@runtime_checkable
+class StepState(Protocol):
+    """Where a step keeps what it has done, so that the next run finds it and carries on.
+
+    A file beside the plan today (:class:`confluent_ops.steps.FileStepState`), a ConfigMap or
+    an annotation on Kubernetes. The step owns the text's format; the state only stores it,
+    whole or not at all, and never shows it (it may name throttles, never secrets).
+    """
+
+    @property
+    def location(self) -> str:
+        """Where the state lives, for messages (a path, ``configmap/ns/name``)."""
+        ...
+
+    def load(self) -> str | None:
+        """The stored text, or None when nothing is stored."""
+        ...
+
+    def save(self, text: str) -> None:
+        """Replace the stored text atomically."""
+        ...
+
+    def clear(self) -> None:
+        """Remove the stored text (nothing left to resume)."""
         ...

@@ -16,13 +16,14 @@ carries a credential.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import re
 import threading
-import time
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, NoReturn
 
 import confluent_kafka
 import kafka.errors
@@ -31,13 +32,20 @@ from confluent_kafka.admin import AdminClient
 from confluent_kafka.cimpl import NewTopic
 from kafka.admin import ConfigResource, ConfigResourceType, KafkaAdminClient
 
+from confluent_ops.adapters._kafka_python import (
+    alter_broker_default,
+    describe_broker_default,
+    forget_routing,
+)
 from confluent_ops.errors import (
     AuthenticationFailed,
+    AuthorizationFailed,
     ClusterRequestFailed,
     ClusterUnreachable,
     InvalidInput,
     UnknownBroker,
     UnknownPartition,
+    WaitTimedOut,
 )
 from confluent_ops.model import (
     FOLLOWER_THROTTLED_RATE,
@@ -51,13 +59,18 @@ from confluent_ops.model import (
     ConfigChange,
     ConfigSetting,
     ConfigSource,
-    PartitionSizes,
+    LogDir,
+    LogDirs,
     PartitionState,
     QuorumState,
     QuorumVoter,
+    ReplicaLog,
     TopicPartition,
     TopicState,
+    parse_bootstrap_servers,
 )
+from confluent_ops.ports import Clock
+from confluent_ops.waiting import SYSTEM_CLOCK, Check, WaitPolicy, wait_for, wait_until
 
 __all__ = ["DEFAULT_TIMEOUT", "KafkaAdapter", "kafka_python_config"]
 
@@ -86,6 +99,24 @@ _UNREACHABLE_CODES = {
 }
 _AUTH_CODES = {KafkaError._AUTHENTICATION, KafkaError._SSL, KafkaError.SASL_AUTHENTICATION_FAILED}
 _AUTH_MARKS = ("SSL routines", "SSL handshake", "certificate", "SASL authentication")
+_DENIED_RESOURCES = {
+    KafkaError.CLUSTER_AUTHORIZATION_FAILED: "the CLUSTER resource (kafka-cluster)",
+    KafkaError.TOPIC_AUTHORIZATION_FAILED: "a TOPIC",
+    KafkaError.GROUP_AUTHORIZATION_FAILED: "a GROUP",
+    KafkaError.TRANSACTIONAL_ID_AUTHORIZATION_FAILED: "a TRANSACTIONAL_ID",
+    KafkaError.DELEGATION_TOKEN_AUTHORIZATION_FAILED: "a DELEGATION_TOKEN",
+}
+_DENIED_BY_CLASS = {
+    kafka.errors.ClusterAuthorizationFailedError: "the CLUSTER resource (kafka-cluster)",
+    kafka.errors.TopicAuthorizationFailedError: "a TOPIC",
+    kafka.errors.GroupAuthorizationFailedError: "a GROUP",
+    kafka.errors.TransactionalIdAuthorizationFailedError: "a TRANSACTIONAL_ID",
+    kafka.errors.DelegationTokenAuthorizationFailedError: "a DELEGATION_TOKEN",
+}
+_NEEDS_PERMISSION = re.compile(r"needs (\w+) permission")
+_STALE_ROUTING = (kafka.errors.UnknownBrokerIdError, kafka.errors.NodeNotReadyError)
+_LIBRDKAFKA_TIMEOUT_MS = (10, 300_000)
+"""librdkafka's allowed range of ``socket.timeout.ms``."""
 
 
 def kafka_python_config(config: Mapping[str, str]) -> dict[str, Any]:
@@ -136,43 +167,66 @@ class KafkaAdapter:
     bounded by the same timeout. Not thread-safe; use one adapter per thread.
     """
 
-    def __init__(self, config: Mapping[str, str], *, timeout: float = DEFAULT_TIMEOUT) -> None:
+    def __init__(
+        self,
+        config: Mapping[str, str],
+        *,
+        timeout: float = DEFAULT_TIMEOUT,
+        clock: Clock = SYSTEM_CLOCK,
+    ) -> None:
         if "bootstrap.servers" not in config or not str(config["bootstrap.servers"]).strip():
             raise InvalidInput("a Kafka client configuration needs bootstrap.servers")
-        if timeout <= 0:
-            raise InvalidInput(f"the timeout must be positive, not {timeout}")
-        self.servers = str(config["bootstrap.servers"])
+        if not 0 < timeout < float("inf"):
+            raise InvalidInput(f"the timeout must be a positive number of seconds, not {timeout}")
+        self.servers = parse_bootstrap_servers(str(config["bootstrap.servers"]))
         self.timeout = timeout
-        self._config = dict(config)
+        self._clock = clock
+        self._config = {**config, "bootstrap.servers": self.servers}
         self._python_kwargs = kafka_python_config(self._config)
         self._auth_error: str | None = None
         self._errors_lock = threading.Lock()
+        low, high = _LIBRDKAFKA_TIMEOUT_MS
         settings: dict[str, Any] = {
             **self._config,
-            "socket.timeout.ms": str(int(timeout * 1000)),
+            "socket.timeout.ms": str(min(high, max(low, int(timeout * 1000)))),
             "error_cb": self._on_error,
             "logger": _LOG,
         }
-        self._admin = AdminClient(settings)
+        try:
+            self._admin = AdminClient(settings)
+        except (KafkaException, ValueError, TypeError, UnicodeError) as exc:
+            raise InvalidInput(
+                f"the Kafka client refused the configuration: {_client_error_text(exc)}"
+            ) from exc
         self._python: KafkaAdminClient | None = None
         self._probe()
 
+    def _policy(self, timeout: float, *, interval: float = 0.1) -> WaitPolicy:
+        """The adapter's waits: short, bounded by ``timeout``, on the adapter's clock."""
+        return WaitPolicy.bounded(timeout, interval=interval, clock=self._clock)
+
     def _probe(self) -> None:
         """Reach the cluster within the timeout; a refused login fails at once, not at the end."""
-        deadline = time.monotonic() + self.timeout
-        while True:
-            remaining = deadline - time.monotonic()
+
+        def look() -> Check[None]:
             try:
-                self._admin.list_topics(timeout=max(0.1, min(1.0, remaining)))
-                return
+                self._admin.list_topics(timeout=min(1.0, self.timeout))
+                return Check(True)
             except KafkaException as exc:
                 self._admin.poll(0)
                 with self._errors_lock:
                     refused = self._auth_error
                 if refused is not None:
                     raise AuthenticationFailed(self.servers, refused) from exc
-                if remaining <= 1.0:
+                error = exc.args[0] if exc.args and isinstance(exc.args[0], KafkaError) else None
+                if error is None or error.code() not in _UNREACHABLE_CODES:
                     self._raise_for("metadata", exc)
+                return Check(False, blocker=_scrub(error.str()))
+
+        try:
+            wait_for(look, policy=self._policy(self.timeout), what=f"{self.servers} to answer")
+        except WaitTimedOut as exc:
+            raise ClusterUnreachable(self.servers, self.timeout, exc.blocker) from exc
 
     @classmethod
     def connect(
@@ -209,7 +263,7 @@ class KafkaAdapter:
             with self._errors_lock:
                 self._auth_error = _scrub(text)
 
-    def _raise_for(self, operation: str, exc: BaseException) -> None:
+    def _raise_for(self, operation: str, exc: BaseException) -> NoReturn:
         """Translate a client exception; always raises."""
         self._admin.poll(0)  # serve the error callbacks queued while the request failed
         with self._errors_lock:
@@ -218,6 +272,8 @@ class KafkaAdapter:
             error = exc.args[0] if exc.args and isinstance(exc.args[0], KafkaError) else None
             code = error.code() if error is not None else None
             text = _scrub(error.str() if error is not None else str(exc))
+            if code in _DENIED_RESOURCES:
+                raise AuthorizationFailed(operation, _DENIED_RESOURCES[code], text) from exc
             if code in _AUTH_CODES:
                 raise AuthenticationFailed(self.servers, text) from exc
             if code in _UNREACHABLE_CODES:
@@ -225,9 +281,15 @@ class KafkaAdapter:
                     raise AuthenticationFailed(self.servers, auth) from exc
                 raise ClusterUnreachable(self.servers, self.timeout, text) from exc
             raise ClusterRequestFailed(operation, text) from exc
-        if isinstance(
-            exc, kafka.errors.SaslAuthenticationFailedError | kafka.errors.AuthorizationError
-        ):
+        if isinstance(exc, kafka.errors.AuthorizationError):
+            resource = next(
+                (name for kind, name in _DENIED_BY_CLASS.items() if isinstance(exc, kind)),
+                "a resource",
+            )
+            needs = _NEEDS_PERMISSION.search(str(exc))
+            detail = type(exc).__name__ + (f": needs {needs.group(1)} permission" if needs else "")
+            raise AuthorizationFailed(operation, resource, detail) from exc
+        if isinstance(exc, kafka.errors.SaslAuthenticationFailedError):
             raise AuthenticationFailed(self.servers, _scrub(str(exc))) from exc
         if isinstance(
             exc,
@@ -254,12 +316,17 @@ class KafkaAdapter:
         """kafka-python's admin client, created once the cluster is known to answer."""
         if self._python is None:
             with self._translated("connect (kafka-python)"):
-                self._python = KafkaAdminClient(
-                    **self._python_kwargs,
-                    request_timeout_ms=int(self.timeout * 1000),
-                    bootstrap_timeout_ms=int(self.timeout * 1000),
-                    client_id="confluent-ops",
-                )
+                try:
+                    self._python = KafkaAdminClient(
+                        **self._python_kwargs,
+                        request_timeout_ms=int(self.timeout * 1000),
+                        bootstrap_timeout_ms=int(self.timeout * 1000),
+                        client_id="confluent-ops",
+                    )
+                except (ValueError, TypeError, UnicodeError) as exc:
+                    raise InvalidInput(
+                        f"the Kafka client refused the configuration: {_client_error_text(exc)}"
+                    ) from exc
         return self._python
 
     def _call(self, method: str, *args: Any, **kwargs: Any) -> Any:
@@ -271,16 +338,19 @@ class KafkaAdapter:
         one that stopped), so the call is retried on refreshed metadata for up to 5 seconds.
         """
         python = self._kafka_python()
-        deadline = time.monotonic() + min(self.timeout, 5.0)
-        while True:
+
+        def attempt() -> Check[Any]:
             try:
-                return getattr(python, method)(*args, **kwargs)
-            except (kafka.errors.UnknownBrokerIdError, kafka.errors.NodeNotReadyError):
-                if time.monotonic() > deadline:
-                    raise
-                python._manager.cluster.request_update()
-                python._controller_id = None  # a stopped broker may be the cached "controller"
-                time.sleep(0.2)
+                return Check(True, getattr(python, method)(*args, **kwargs))
+            except _STALE_ROUTING:
+                forget_routing(python)
+                raise
+
+        policy = self._policy(min(self.timeout, 5.0), interval=0.2).evolve(retry_on=_STALE_ROUTING)
+        try:
+            return wait_for(attempt, policy=policy, what=f"a broker to serve {method}")
+        except WaitTimedOut as exc:
+            raise ClusterUnreachable(self.servers, self.timeout, exc.blocker) from exc
 
     def cluster_metadata(self) -> Any:
         """The cluster's metadata (confluent-kafka's ``ClusterMetadata``), within the timeout."""
@@ -328,8 +398,11 @@ class KafkaAdapter:
                 state = moving.get(tp, {})
                 removing = state.get("removing_replicas", ())
                 target = [b for b in state.get("replicas", ()) if b not in removing]
-                if state and list(p.replicas) == target:
-                    state = {}  # completed since the reassignment list was read
+                caught_up = all(b in p.isrs for b in state.get("adding_replicas", ()))
+                if state and list(p.replicas) == target and caught_up:
+                    # completed since the reassignment list was read; a move that only adds
+                    # replicas lists its target while in flight, so its ISR decides
+                    state = {}
                 replicas = list(state.get("replicas") or p.replicas)
                 partitions.append(
                     PartitionState(
@@ -339,6 +412,7 @@ class KafkaAdapter:
                         p.leader if p.leader >= 0 else None,
                         adding=[b for b in state.get("adding_replicas", ()) if b in replicas],
                         removing=[b for b in state.get("removing_replicas", ()) if b in replicas],
+                        offline_replicas=[b for b in replicas if b not in live],
                     )
                 )
         topic_names = sorted({p.partition.topic for p in partitions})
@@ -347,6 +421,7 @@ class KafkaAdapter:
         quorum, features = self._quorum_and_features()
         mode = ClusterMode.KRAFT if quorum is not None else ClusterMode.ZOOKEEPER
         controller = quorum.leader if quorum is not None else _controller_id(cluster)
+        log_dirs = self.log_dirs(broker_ids) if sizes else LogDirs.empty()
         return ClusterSnapshot(
             cluster_id=str(cluster.cluster_id or ""),
             mode=mode,
@@ -355,9 +430,10 @@ class KafkaAdapter:
             partitions=partitions,
             topics=topics,
             quorum=quorum,
-            sizes=self._sizes(broker_ids) if sizes else PartitionSizes({}),
+            sizes=log_dirs.partition_sizes(),
             throttles=throttles,
             features=features,
+            log_dirs=log_dirs,
         )
 
     def _topic_states(self, names: Sequence[str], metadata: Any) -> list[TopicState]:
@@ -478,19 +554,45 @@ class KafkaAdapter:
         )
         return quorum, features
 
-    def _sizes(self, broker_ids: Sequence[int]) -> PartitionSizes:
+    def log_dirs(self, broker_ids: Iterable[int] | None = None) -> LogDirs:
+        """Every log directory of ``broker_ids`` (all live brokers when None), with its replicas.
+
+        What ``kafka-log-dirs --describe`` prints: each replica's size and lag per broker and
+        directory, future replicas (moving between a broker's own disks) marked, and each
+        directory's capacity and free space where the broker reports them.
+        """
+        ids = sorted(self.cluster_metadata().brokers) if broker_ids is None else list(broker_ids)
         with self._translated("describe log dirs"):
-            described = self._call("describe_log_dirs", brokers=list(broker_ids))
-        sizes: dict[TopicPartition, int] = {}
+            described = self._call("describe_log_dirs", brokers=ids)
+        dirs: list[LogDir] = []
+        replicas: list[ReplicaLog] = []
         for broker in described:
+            broker_id = int(broker["broker"])
             for log_dir in broker.get("log_dirs", ()):
+                path = str(log_dir.get("log_dir", ""))
+                code = int(log_dir.get("error_code", 0) or 0)
+                dirs.append(
+                    LogDir(
+                        broker_id,
+                        path,
+                        kafka.errors.for_code(code).__name__ if code else None,
+                        _capacity(log_dir.get("total_bytes")),
+                        _capacity(log_dir.get("usable_bytes")),
+                    )
+                )
                 for topic in log_dir.get("topics", ()):
                     for p in topic.get("partitions", ()):
-                        if p.get("is_future_key"):
-                            continue
-                        tp = TopicPartition(topic["name"], int(p["partition_index"]))
-                        sizes[tp] = max(sizes.get(tp, 0), int(p["partition_size"]))
-        return PartitionSizes(sizes)
+                        replicas.append(
+                            ReplicaLog(
+                                TopicPartition(topic["name"], int(p["partition_index"])),
+                                broker_id,
+                                path,
+                                max(0, int(p["partition_size"])),
+                                max(0, int(p.get("offset_lag", 0) or 0)),
+                                bool(p.get("is_future_key")),
+                            )
+                        )
+        return LogDirs(dirs, replicas)
 
     def _describe_default(self, keys: Sequence[str]) -> dict[str, Any]:
         """The cluster-wide dynamic broker default (the empty broker resource).
@@ -500,13 +602,8 @@ class KafkaAdapter:
         public APIs refuse the empty broker name, so kafka-python's request builder is used.
         """
         python = self._kafka_python()
-        resource = ConfigResource(ConfigResourceType.BROKER, "", configs=dict.fromkeys(keys))
         with self._translated("describe the broker default"):
-            request = python._describe_configs_request([resource], False)
-            response = python._manager.run(python._manager.send, request)
-            result = python._describe_configs_process_responses([response], "All")
-        values: dict[str, Any] = result.get("broker", {}).get("", {})
-        return values
+            return describe_broker_default(python, keys)
 
     def broker_configs(
         self, brokers: Iterable[int], names: Iterable[str]
@@ -579,13 +676,16 @@ class KafkaAdapter:
         second apart at most, keep "unknown topic" for topics that really are unknown.
         """
         wanted = set(topics)
-        metadata = self.cluster_metadata()
-        for _ in range(5):
-            if wanted <= set(metadata.topics):
-                break
-            time.sleep(0.2)
-            metadata = self.cluster_metadata()
-        return metadata
+        seen: list[Any] = []
+
+        def look() -> Check[Any]:
+            seen.append(self.cluster_metadata())
+            return Check(wanted <= set(seen[-1].topics), seen[-1])
+
+        # topics that stay unknown are reported by the caller, by name
+        with contextlib.suppress(WaitTimedOut):
+            wait_for(look, policy=self._policy(1.0, interval=0.2), what="topics to be known")
+        return seen[-1]
 
     def _check_topics(self, topics: Iterable[str]) -> None:
         listed = list(topics)
@@ -612,14 +712,9 @@ class KafkaAdapter:
                 else {}
             )
             if default:
-                # The empty broker name is the cluster default; kafka-python's alter_configs
-                # insists on an integer id, so build and send its request ourselves.
-                resource = ConfigResource(ConfigResourceType.BROKER, "", configs=_ops(default))
-                request = python._alter_configs_request([resource], False, True)
-                response = python._manager.run(python._manager.send, request)
-                results = _merge(
-                    results, python._alter_configs_process_responses(response.responses)
-                )
+                # The empty broker name is the cluster default, which kafka-python's public
+                # alter_configs refuses (it insists on an integer id).
+                results = _merge(results, alter_broker_default(python, _ops(default)))
         _check_results("alter broker configs", results)
         self._wait(lambda: self._brokers_show(changes, default), "broker config changes to apply")
 
@@ -741,20 +836,45 @@ class KafkaAdapter:
         self,
         name: str,
         *,
-        partitions: int,
-        replication_factor: int,
+        partitions: int = 1,
+        replication_factor: int = 1,
         configs: Mapping[str, str] | None = None,
+        assignment: Sequence[Sequence[int]] | None = None,
     ) -> None:
-        """Create a topic and wait (within the timeout) until every partition has a leader."""
+        """Create a topic and wait (within the timeout) until every partition has a leader.
+
+        ``assignment`` places each partition's replicas explicitly (checked against the live
+        brokers first), as ``kafka-topics --replica-assignment`` does.
+        """
         TopicPartition(name, 0)  # validates the name before anything is sent
-        if partitions < 1 or replication_factor < 1:
-            raise InvalidInput("a topic needs at least one partition and one replica")
-        live = len(self.cluster_metadata().brokers)
-        if replication_factor > live:
-            raise InvalidInput(
-                f"replication factor {replication_factor} exceeds the {live} live broker(s)"
+        live = set(self.cluster_metadata().brokers)
+        config = dict(configs or {})
+        if assignment is not None:
+            for replicas in assignment:
+                unknown = sorted(set(replicas) - live)
+                if not replicas or unknown or len(set(replicas)) != len(replicas):
+                    raise InvalidInput(
+                        f"replica list {list(replicas)} must name distinct live brokers of "
+                        f"{sorted(live)}"
+                    )
+            partitions = len(assignment)
+            topic = NewTopic(
+                name,
+                num_partitions=partitions,  # librdkafka wants the count with an assignment
+                replica_assignment=[list(r) for r in assignment],
+                config=config,
             )
-        topic = NewTopic(name, partitions, replication_factor, config=dict(configs or {}))
+        else:
+            if partitions < 1 or replication_factor < 1:
+                raise InvalidInput("a topic needs at least one partition and one replica")
+            if replication_factor > len(live):
+                raise InvalidInput(
+                    f"replication factor {replication_factor} exceeds the {len(live)} live "
+                    "broker(s)"
+                )
+            topic = NewTopic(name, partitions, replication_factor, config=config)
+        if partitions < 1:
+            raise InvalidInput("a topic needs at least one partition")
         with self._translated("create topic"):
             futures = self._admin.create_topics([topic], request_timeout=self.timeout)
             futures[name].result(timeout=self.timeout * 2)
@@ -798,12 +918,9 @@ class KafkaAdapter:
         """Finalize ``metadata.version`` at ``level`` once every node runs the new release."""
         self.update_feature("metadata.version", level)
 
-    def _wait(self, done: Any, what: str) -> None:
-        deadline = time.monotonic() + self.timeout * 3
-        while not done():
-            if time.monotonic() > deadline:
-                raise ClusterRequestFailed(f"waiting for {what}", "timed out")
-            time.sleep(0.1)
+    def _wait(self, done: Callable[[], bool], what: str) -> None:
+        """Wait until the cluster shows a change it accepted (brokers apply the metadata log)."""
+        wait_until(done, policy=self._policy(self.timeout * 3), what=what)
 
 
 def _shows(change: ConfigChange, values: Mapping[str, Any], layer: ConfigSource) -> bool:
@@ -823,6 +940,11 @@ def _shows(change: ConfigChange, values: Mapping[str, Any], layer: ConfigSource)
 def _controller_id(cluster: Any) -> int | None:
     controller = getattr(cluster, "controller", None)
     return None if controller is None else int(controller.id)
+
+
+def _capacity(value: object) -> int | None:
+    """A log dir's byte count; brokers before 3.3 report -1 (unknown)."""
+    return int(value) if isinstance(value, int) and value >= 0 else None
 
 
 def _timestamp(value: object) -> int | None:
@@ -850,6 +972,9 @@ def _check_results(operation: str, results: Mapping[str, Mapping[str, Any]]) -> 
         for name, outcome in values.items()
         if outcome != "OK"
     }
+    for what, why in sorted(failed.items()):
+        if "AuthorizationFailed" in why or "AUTHORIZATION_FAILED" in why:
+            raise AuthorizationFailed(operation, what.upper(), _scrub(why))
     if failed:
         raise ClusterRequestFailed(
             operation, "; ".join(f"{what}: {_scrub(why)}" for what, why in sorted(failed.items()))
@@ -873,6 +998,13 @@ def _has_leaders(metadata: Any, name: str, partitions: int) -> bool:
     if topic is None or topic.error is not None or len(topic.partitions) < partitions:
         return False
     return all(p.leader >= 0 for p in topic.partitions.values())
+
+
+def _client_error_text(exc: BaseException) -> str:
+    """What a client library said when it refused its configuration, scrubbed."""
+    first = exc.args[0] if exc.args else exc
+    text = first.str() if isinstance(first, KafkaError) else str(first)
+    return _scrub(text.removeprefix("Failed to create admin client: "))
 
 
 def _scrub(text: str) -> str:

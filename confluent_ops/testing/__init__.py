@@ -10,6 +10,7 @@ optional), :func:`resolve_kafka` (a pinned version's jars, cached per machine) a
 
 from __future__ import annotations
 
+from confluent_ops.testing._eventually import eventually
 from confluent_ops.testing._kafka import BrokerSpec, LocalKafkaCluster
 from confluent_ops.testing._processes import live_processes
 from confluent_ops.testing._resolve import (
@@ -44,6 +45,7 @@ __all__ = [
     "WorkloadVerdict",
     "ZooKeeperEnsemble",
     "cache_root",
+    "eventually",
     "judge",
     "live_processes",
     "resolve_kafka",

@@ -9,13 +9,13 @@ that the rest of :mod:`confluent_ops.testing` stays free of client-library detai
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from confluent_kafka import KafkaException
 from confluent_kafka.admin import AdminClient, NewTopic  # type: ignore[attr-defined]
 
-from confluent_ops.errors import TestbedError
-from confluent_ops.testing._processes import wait_for
+from confluent_ops.errors import TestbedError, WaitTimedOut
+from confluent_ops.waiting import WaitPolicy, wait_until
 
 __all__ = ["QUIET_LOGGER", "ClientConfig", "brokers_seen_by", "create_scram_users", "create_topic"]
 
@@ -83,11 +83,25 @@ def create_topic(
     partitions: int,
     replication_factor: int,
     config: Mapping[str, str] | None = None,
+    assignment: Sequence[Sequence[int]] | None = None,
     timeout: float = 30.0,
 ) -> None:
-    """Create a topic and wait until every partition has a leader (it accepts writes then)."""
+    """Create a topic and wait until every partition has a leader (it accepts writes then).
+
+    ``assignment`` places each partition's replicas explicitly (the first is the preferred
+    leader); ``partitions`` and ``replication_factor`` are then taken from it.
+    """
     admin = AdminClient(dict(client), logger=QUIET_LOGGER)
-    topic = NewTopic(name, partitions, replication_factor, config=dict(config or {}))
+    if assignment is not None:
+        partitions = len(assignment)
+        topic = NewTopic(  # librdkafka wants the count given, and no replication factor
+            name,
+            num_partitions=partitions,
+            replica_assignment=[list(replicas) for replicas in assignment],
+            config=dict(config or {}),
+        )
+    else:
+        topic = NewTopic(name, partitions, replication_factor, config=dict(config or {}))
     try:
         admin.create_topics([topic], operation_timeout=timeout)[name].result(timeout=timeout)
     except KafkaException as exc:
@@ -102,5 +116,9 @@ def create_topic(
             and all(p.leader >= 0 for p in found.partitions.values())
         )
 
-    if not wait_for(has_leaders, timeout=timeout, interval=0.1):
-        raise TestbedError(f"topic {name} has partitions without a leader after {timeout:.0f} s")
+    try:
+        wait_until(has_leaders, policy=WaitPolicy.bounded(timeout), what=f"topic {name} leaders")
+    except WaitTimedOut:
+        raise TestbedError(
+            f"topic {name} has partitions without a leader after {timeout:.0f} s"
+        ) from None

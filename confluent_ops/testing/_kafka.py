@@ -22,7 +22,7 @@ from types import MappingProxyType, TracebackType
 
 import attrs
 
-from confluent_ops.errors import InvalidInput, NotReady, TestbedError
+from confluent_ops.errors import InvalidInput, NotReady, TestbedError, WaitTimedOut
 from confluent_ops.model.secret import Secret
 from confluent_ops.testing._clients import (
     ClientConfig,
@@ -40,7 +40,6 @@ from confluent_ops.testing._processes import (
     make_workdir,
     probe_port,
     remove_workdir,
-    wait_for,
     wait_until_serving,
 )
 from confluent_ops.testing._resolve import (
@@ -57,6 +56,7 @@ from confluent_ops.tls import (
     SaslMechanism,
     generate_store_password,
 )
+from confluent_ops.waiting import WaitPolicy, wait_until
 
 __all__ = ["BrokerSpec", "LocalKafkaCluster"]
 
@@ -120,6 +120,8 @@ class LocalKafkaCluster:
     cluster; pass an ensemble to share one. ``version`` defaults to 4.1.1 (3.9.1 in ZooKeeper
     mode). ``listeners`` adds ``SSL`` (client certificates required) and ``SASL_SSL`` (PLAIN and
     SCRAM) beside ``PLAINTEXT``, which brokers always keep for their own traffic.
+    ``broker_config`` and ``controller_config`` add properties to every broker or controller
+    (an authorizer must be on both in KRaft: brokers forward admin requests to controllers).
     """
 
     def __init__(
@@ -135,6 +137,7 @@ class LocalKafkaCluster:
         sasl_users: Mapping[str, Secret] | None = None,
         tls: TestbedTls | None = None,
         broker_config: Mapping[str, object] | None = None,
+        controller_config: Mapping[str, object] | None = None,
         heap_mb: int = 256,
         controller_heap_mb: int = 192,
         ready_timeout: float = 90.0,
@@ -170,6 +173,9 @@ class LocalKafkaCluster:
         self.tls: TestbedTls | None = tls if self._secure else None
         self._broker_config = {
             key: _property(value) for key, value in (broker_config or {}).items()
+        }
+        self._controller_config = {
+            key: _property(value) for key, value in (controller_config or {}).items()
         }
         self._heap_mb = heap_mb
         self._controller_heap_mb = controller_heap_mb
@@ -335,14 +341,29 @@ class LocalKafkaCluster:
         partitions: int = 1,
         replication_factor: int | None = None,
         config: Mapping[str, object] | None = None,
+        assignment: Sequence[Sequence[int]] | None = None,
     ) -> None:
-        """Create a topic (on up to 3 replicas by default); returns once it has leaders."""
+        """Create a topic (on up to 3 replicas by default); returns once it has leaders.
+
+        ``assignment`` lists each partition's replicas (the first leads), as
+        ``kafka-topics --replica-assignment`` takes them: ``[[0, 1], [1, 2], ...]``.
+        """
+        if assignment is not None:
+            brokers = set(self.broker_ids)
+            for replicas in assignment:
+                unknown = sorted(set(replicas) - brokers)
+                if not replicas or unknown or len(set(replicas)) != len(replicas):
+                    raise InvalidInput(
+                        f"replica list {list(replicas)} must name distinct brokers of "
+                        f"{sorted(brokers)}"
+                    )
         create_topic(
             self.client_config(),
             name,
             partitions=partitions,
-            replication_factor=replication_factor or min(3, self._broker_count),
+            replication_factor=replication_factor or min(3, len(self.broker_ids)),
             config={key: _property(value) for key, value in (config or {}).items()},
+            assignment=assignment,
         )
 
     def run_tool(
@@ -410,6 +431,89 @@ class LocalKafkaCluster:
         self._launch(node)
         self._wait_ready([node], timeout or self.ready_timeout)
 
+    def add_broker(
+        self,
+        *,
+        rack: str | None = None,
+        version: str | KafkaVersion | None = None,
+        config: Mapping[str, object] | None = None,
+        timeout: float | None = None,
+    ) -> int:
+        """Start a new, empty broker (a scale-out) and return its id once it serves.
+
+        Its id is one above the highest broker id; ``rack`` defaults to the next of the
+        cluster's racks, ``version`` to the cluster's. In KRaft mode its storage is formatted
+        with the cluster's id first, as a new broker's must be.
+        """
+        if not self._nodes:
+            raise TestbedError("the cluster is not started")
+        wanted = version if version is not None else self.version
+        chosen = wanted if isinstance(wanted, KafkaVersion) else KafkaVersion.parse(wanted)
+        if self.zookeeper_mode and not chosen.supports_zookeeper:
+            raise InvalidInput(f"Kafka {chosen} cannot join a ZooKeeper-mode cluster")
+        self._distribution(chosen)
+        node_id = max(self.broker_ids) + 1
+        for attempt in range(1, _START_ATTEMPTS + 1):
+            ports = _Ports(None)
+            spec = BrokerSpec(
+                node_id,
+                ("broker",),
+                rack if rack is not None else self._rack_for(node_id),
+                {name: next(ports) for name in self.listeners},
+            )
+            folder = self.workdir / spec.name
+            shutil.rmtree(folder, ignore_errors=True)
+            node = _Node(spec, folder, chosen)
+            node.extra_config = {key: _property(value) for key, value in (config or {}).items()}
+            self._nodes[node_id] = node
+            if not self.zookeeper_mode:
+                failure = self._format(node)
+                if failure is not None:
+                    del self._nodes[node_id]
+                    raise failure
+            self._launch(node)
+            try:
+                self._wait_ready([node], timeout or self.ready_timeout)
+                return node_id
+            except NotReady:
+                lost = node.process is not None and lost_port_race([node.process])
+                if node.process is not None:
+                    node.process.stop(grace=10.0)
+                if not lost or attempt == _START_ATTEMPTS:
+                    raise
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def remove_broker(self, node_id: int, *, timeout: float = 60.0) -> None:
+        """Take a broker out for good: stop it (controlled shutdown) and unregister it.
+
+        In KRaft mode the broker is unregistered with Kafka's own ``kafka-cluster unregister``,
+        so the cluster forgets it as a decommissioned broker. Move its replicas off first (a
+        scale-in): a replica left on it stays offline.
+        """
+        node = self._node(node_id)
+        if not node.spec.is_broker or node.spec.is_controller:
+            raise InvalidInput(f"{node.spec.name} is not a plain broker; it cannot be removed")
+        if node.running:
+            self.stop_broker(node_id, timeout=timeout)
+        if not self.zookeeper_mode:
+            others = [n for n in self._nodes.values() if n.spec.is_broker and n.running]
+            if not others:
+                raise TestbedError("no broker is left running to unregister the broker with")
+            result = self.run_tool(
+                "org.apache.kafka.tools.ClusterTool",
+                "unregister",
+                "--bootstrap-server",
+                ",".join(n.spec.address() for n in others if n.spec.node_id != node_id),
+                "--id",
+                str(node_id),
+            )
+            if result.returncode != 0:
+                raise TestbedError(
+                    f"kafka-cluster unregister --id {node_id} failed: "
+                    + " ".join((result.stdout + result.stderr).split())[-300:]
+                )
+        del self._nodes[node_id]
+
     def wait_for_brokers(self, ids: Iterable[int], *, timeout: float = 30.0) -> None:
         """Wait until the cluster's metadata lists exactly the brokers ``ids``.
 
@@ -421,9 +525,15 @@ class LocalKafkaCluster:
         if not running:
             raise TestbedError("no broker is running to ask")
         bootstrap = ",".join(self._node(i).spec.address() for i in running)
-        if not wait_for(lambda: brokers_seen_by(bootstrap) == wanted, timeout=timeout):
+        try:
+            wait_until(
+                lambda: brokers_seen_by(bootstrap) == wanted,
+                policy=WaitPolicy.bounded(timeout, interval=0.2),
+                what=f"metadata to list brokers {sorted(wanted)}",
+            )
+        except WaitTimedOut:
             seen = sorted(brokers_seen_by(bootstrap))
-            raise NotReady("cluster", f"metadata lists {seen}, not {sorted(wanted)}", "")
+            raise NotReady("cluster", f"metadata lists {seen}, not {sorted(wanted)}", "") from None
 
     def log_tails(self, lines: int = 30) -> str:
         """The last lines of every process's log: what a failing test shows."""
@@ -505,8 +615,7 @@ class LocalKafkaCluster:
             listener_ports = {name: next(ports) for name in self.listeners}
             if "controller" in roles:
                 listener_ports["CONTROLLER"] = next(ports)
-            rack = f"zone-{chr(ord('a') + index % self._racks)}"
-            specs.append(BrokerSpec(index, roles, rack, listener_ports))
+            specs.append(BrokerSpec(index, roles, self._rack_for(index), listener_ports))
         if not self._combined:
             for index in range(self._controllers):
                 node_id = CONTROLLER_ID_BASE + index
@@ -514,6 +623,9 @@ class LocalKafkaCluster:
                     BrokerSpec(node_id, ("controller",), None, {"CONTROLLER": next(ports)})
                 )
         return specs
+
+    def _rack_for(self, node_id: int) -> str:
+        return f"zone-{chr(ord('a') + node_id % self._racks)}"
 
     def _quorum_voters(self) -> str:
         return ",".join(
@@ -557,6 +669,7 @@ class LocalKafkaCluster:
         if self.tls is not None and spec.is_broker:
             values |= self._security_properties()
         values |= self._broker_config if spec.is_broker else {}
+        values |= self._controller_config if spec.is_controller else {}
         values |= node.extra_config
         return values
 

@@ -19,12 +19,12 @@ import socket
 import subprocess
 import tempfile
 import threading
-import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from types import FrameType
 
-from confluent_ops.errors import JavaNotFound, NotReady, PortInUse
+from confluent_ops.errors import JavaNotFound, NotReady, PortInUse, WaitTimedOut
+from confluent_ops.waiting import Check, WaitPolicy, wait_for
 
 __all__ = [
     "ManagedProcess",
@@ -37,7 +37,6 @@ __all__ = [
     "probe_port",
     "remove_workdir",
     "stop_all",
-    "wait_for",
     "wait_until_serving",
 ]
 
@@ -115,39 +114,32 @@ def accepts_connections(port: int, *, timeout: float = 1.0) -> bool:
         return False
 
 
-def wait_for(ready: Callable[[], bool], *, timeout: float, interval: float = 0.2) -> bool:
-    """Poll ``ready`` until it holds or ``timeout`` passes; whether it held."""
-    deadline = time.monotonic() + timeout
-    while not ready():
-        if time.monotonic() >= deadline:
-            return False
-        time.sleep(interval)
-    return True
-
-
 def wait_until_serving(
     serving: Mapping[ManagedProcess, Callable[[], bool]], *, timeout: float, what: str
 ) -> None:
     """Wait until every process answers its ``serving`` check.
 
     A process that exits ends the wait at once (it will never serve), and so does the timeout:
-    both raise :class:`NotReady` carrying the log tail of the process at fault.
+    both raise :class:`NotReady` carrying the log tail of the process at fault. Progress is the
+    number of processes serving; the timeout is a hard cap (a JVM that never starts must fail).
     """
     pending = dict(serving)
-    deadline = time.monotonic() + timeout
-    while True:
+
+    def look() -> Check[None]:
         for process, serves in list(pending.items()):
             if serves():
                 del pending[process]
-        if not pending:
-            return
         for process in serving:
             reason = process.exit_reason()
             if reason is not None:
                 raise process.not_ready(reason)
-        if time.monotonic() >= deadline:
-            raise next(iter(pending)).not_ready(f"did not {what} within {timeout:.0f} s")
-        time.sleep(0.2)
+        names = ", ".join(p.name for p in pending)
+        return Check(not pending, progress=len(pending), blocker=f"{names} not serving yet")
+
+    try:
+        wait_for(look, policy=WaitPolicy.bounded(timeout, interval=0.2), what=what)
+    except WaitTimedOut:
+        raise next(iter(pending)).not_ready(f"did not {what} within {timeout:.0f} s") from None
 
 
 def lost_port_race(processes: Iterable[ManagedProcess]) -> bool:

@@ -10,6 +10,7 @@ crafted records as well as on a real cluster.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 import uuid
@@ -20,9 +21,9 @@ from types import TracebackType
 import attrs
 from confluent_kafka import Consumer, KafkaError, Message, Producer, TopicPartition
 
-from confluent_ops.errors import TestbedError
+from confluent_ops.errors import TestbedError, WaitTimedOut
 from confluent_ops.testing._clients import QUIET_LOGGER, ClientConfig
-from confluent_ops.testing._processes import wait_for
+from confluent_ops.waiting import WaitPolicy, wait_until
 
 __all__ = ["Acknowledged", "Consumed", "Workload", "WorkloadVerdict", "judge"]
 
@@ -175,11 +176,17 @@ class Workload:
     def wait_for_acknowledged(self, count: int, *, timeout: float = 60.0) -> None:
         """Wait until ``count`` more messages than now are acknowledged (the cluster serves)."""
         target = self.acknowledged_count + count
-        if not wait_for(lambda: self.acknowledged_count >= target, timeout=timeout):
+        try:
+            wait_until(
+                lambda: self.acknowledged_count >= target,
+                policy=WaitPolicy.bounded(timeout, interval=0.1),
+                what="acknowledgements",
+            )
+        except WaitTimedOut:
             raise TestbedError(
                 f"workload on {self.topic}: only {self.acknowledged_count} of {target} "
                 f"messages acknowledged within {timeout:.0f} s"
-            )
+            ) from None
 
     def start(self) -> None:
         partitions = self._partitions()
@@ -208,7 +215,12 @@ class Workload:
                 read = {r.sequence for r in self._consumed}
                 return all(a.sequence in read for a in self._acknowledged)
 
-        wait_for(caught_up, timeout=self._drain_timeout, interval=0.1)
+        with contextlib.suppress(WaitTimedOut):  # what never arrives is judged as lost
+            wait_until(
+                caught_up,
+                policy=WaitPolicy.bounded(self._drain_timeout, interval=0.1),
+                what="the consumer to read every acknowledged message",
+            )
         self._stop_consuming.set()
         self._threads[0].join(timeout=30)
         if self._failure is not None:

@@ -16,7 +16,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Literal
 
-from confluent_ops.errors import InvalidInput, JavaNotFound, NotReady, TestbedError
+from confluent_ops.errors import InvalidInput, JavaNotFound, NotReady, TestbedError, WaitTimedOut
 from confluent_ops.testing._jvm import write_logging_configs, write_properties
 from confluent_ops.testing._processes import (
     ManagedProcess,
@@ -26,11 +26,11 @@ from confluent_ops.testing._processes import (
     make_workdir,
     probe_port,
     remove_workdir,
-    wait_for,
     wait_until_serving,
 )
 from confluent_ops.testing._resolve import resolve_kafka
 from confluent_ops.testing._tls import TestbedTls
+from confluent_ops.waiting import WaitPolicy, wait_until
 
 __all__ = ["DEBIAN_JAVA_DIR", "ZooKeeperEnsemble", "four_letter_word"]
 
@@ -194,10 +194,12 @@ class ZooKeeperEnsemble:
                 return True
             return False
 
-        if not wait_for(elected, timeout=timeout):
+        try:
+            wait_until(elected, policy=WaitPolicy.bounded(timeout, interval=0.2), what="a leader")
+        except WaitTimedOut:
             raise NotReady(
                 "ensemble", f"no leader elected within {timeout:.0f} s", self.log_tails()
-            )
+            ) from None
         return found[-1]
 
     def stop_server(self, server_id: int) -> int | None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import time
 
 import pytest
@@ -164,3 +166,83 @@ def test_unsupported_settings_are_refused_by_name(tmp_path):
         )
     with pytest.raises(InvalidInput, match=r"fancy\.setting"):
         translate_properties({"fancy.setting": "1"}, tmp_path)
+
+
+AUTHORIZER = {
+    "authorizer.class.name": "org.apache.kafka.metadata.authorizer.StandardAuthorizer",
+    "super.users": "User:ANONYMOUS;User:admin",
+}
+
+
+@pytest.fixture(scope="module")
+def authorizing(tmp_path_factory):
+    """One broker that checks ACLs: ``admin`` is a super user, ``bob`` has no ACL at all."""
+    require_testbed(kafka_versions=("4.1.1",))
+    with LocalKafkaCluster(
+        1,
+        listeners=("SASL_SSL",),
+        sasl_users={"admin": Secret("admin-secret-pw"), "bob": Secret("bob-secret-pw")},
+        # inter-broker and controller traffic stays on PLAINTEXT, as ANONYMOUS; brokers
+        # forward admin requests, which controllers authorize with the client's principal
+        broker_config=AUTHORIZER,
+        controller_config=AUTHORIZER,
+        workdir=tmp_path_factory.mktemp("authorizing"),
+    ) as cluster:
+        yield cluster
+
+
+def sasl_properties(cluster: LocalKafkaCluster, user: str, password: str, path) -> str:
+    tls = cluster.tls
+    assert tls is not None
+    path.write_text(
+        "security.protocol=SASL_SSL\n"
+        "ssl.truststore.type=PEM\n"
+        f"ssl.truststore.location={tls.ca_crt}\n"
+        "sasl.mechanism=PLAIN\n"
+        "sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required "
+        f'username="{user}" password="{password}";\n'
+    )
+    return str(path)
+
+
+def run_command(*argv: str) -> subprocess.CompletedProcess[str]:
+    """The command as a user runs it: its own process, its real stderr (librdkafka's too)."""
+    return subprocess.run(
+        [sys.executable, "-m", "confluent_ops", *argv],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_an_acl_denial_is_authorization_not_authentication(authorizing, tmp_path):
+    config = sasl_properties(authorizing, "bob", "bob-secret-pw", tmp_path / "bob.properties")
+    bootstrap = authorizing.bootstrap_for("SASL_SSL")
+    result = run_command("health", "--bootstrap", bootstrap, "--command-config", config)
+    code, err = result.returncode, result.stderr
+    assert code == 77
+    assert err.count("\n") == 1, err
+    assert "not authorized" in err
+    assert "CLUSTER" in err
+    assert "authentication" not in err
+    admin_config = sasl_properties(
+        authorizing, "admin", "admin-secret-pw", tmp_path / "admin.properties"
+    )
+    allowed = run_command("health", "--bootstrap", bootstrap, "--command-config", admin_config)
+    assert allowed.returncode in (0, 1), allowed.stderr
+
+
+def test_a_failed_login_is_one_line_on_stderr_and_exit_77(authorizing, tmp_path):
+    """librdkafka's and kafka-python's own log lines stay out of stderr (quiet by default)."""
+    config = sasl_properties(authorizing, "bob", "not-his-password", tmp_path / "wrong.properties")
+    bootstrap = authorizing.bootstrap_for("SASL_SSL")
+    argv = ("health", "--bootstrap", bootstrap, "--command-config", config, "--timeout", "5")
+    result = run_command(*argv)
+    assert result.returncode == 77
+    assert result.stderr.count("\n") == 1, result.stderr
+    assert "authentication" in result.stderr
+    assert "not-his-password" not in result.stderr
+    verbose = run_command(*argv, "--verbose")  # and --verbose shows what the clients said
+    assert verbose.returncode == 77
+    assert verbose.stderr.count("\n") > 1

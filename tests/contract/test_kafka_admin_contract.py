@@ -7,15 +7,17 @@ A test here speaks only the port's language (model values and :mod:`confluent_op
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 
 import pytest
+from confluent_kafka import Producer
 
 from confluent_ops.adapters import KafkaAdapter
 from confluent_ops.errors import InvalidInput, UnknownBroker, UnknownPartition
 from confluent_ops.model import (
+    FOLLOWER_THROTTLED_RATE,
+    FOLLOWER_THROTTLED_REPLICAS,
     LEADER_THROTTLED_RATE,
     LEADER_THROTTLED_REPLICAS,
     ConfigChange,
@@ -23,7 +25,7 @@ from confluent_ops.model import (
     TopicPartition,
 )
 from confluent_ops.ports import KafkaAdmin
-from confluent_ops.testing import LocalKafkaCluster
+from confluent_ops.testing import LocalKafkaCluster, eventually
 
 
 @contextmanager
@@ -43,13 +45,6 @@ def port(request: pytest.FixtureRequest, kafka_cluster: LocalKafkaCluster) -> It
         yield implementation
 
 
-def eventually(check: Callable[[], bool], what: str, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.2)
-
-
 def test_implements_the_protocol(port):
     assert isinstance(port, KafkaAdmin)
 
@@ -64,10 +59,12 @@ def test_snapshot_invariants(port, topic_name):
         assert p.partition.topic in snapshot.topics
         assert set(p.isr) <= set(p.replicas)
         assert p.leader is None or p.leader in p.isr
-        assert set(p.replicas) <= set(snapshot.broker_ids) | set(p.offline_replicas) | set(
-            p.replicas
+        # every replica is on a live broker or named offline, never both
+        assert set(p.replicas) == set(snapshot.broker_ids) & set(p.replicas) | set(
+            p.offline_replicas
         )
-    assert set(snapshot.throttles) <= set(snapshot.broker_ids)
+        assert set(p.offline_replicas).isdisjoint(snapshot.broker_ids)
+    assert set(snapshot.throttles) == set(snapshot.broker_ids)
 
 
 def test_topics_are_created_with_their_configs_and_deleted(port, topic_name):
@@ -117,7 +114,7 @@ def test_broker_config_set_and_delete(port):
                 LEADER_THROTTLED_RATE
             ]
         ),
-        "the rate to be gone",
+        what="the rate to be gone",
     )
 
 
@@ -137,8 +134,52 @@ def test_reassignments_validate_then_move(port, topic_name):
     spare = next(b for b in snapshot.broker_ids if b not in before)
     target = (before[0], spare)
     assert port.alter_reassignments({tp: target}) == {tp: None}
-    eventually(lambda: port.snapshot(sizes=False).partition(tp).replicas == target, "the move")
+    eventually(lambda: port.snapshot(sizes=False).partition(tp).replicas == target, what="the move")
     assert port.elect_preferred_leaders([tp]) == {tp: None}
+
+
+def test_a_move_that_only_adds_a_replica_is_in_flight_until_it_caught_up(
+    port, topic_name, kafka_cluster
+):
+    """While a new replica copies, the replica list already equals the target: the ISR tells."""
+    name = topic_name("grow")
+    port.create_topic(name, partitions=1, replication_factor=1)
+    tp = TopicPartition(name, 0)
+    producer = Producer({"bootstrap.servers": kafka_cluster.bootstrap_servers})
+    for _ in range(300):
+        producer.produce(name, value=b"g" * 10_000)
+    assert producer.flush(30) == 0
+    snapshot = port.snapshot(sizes=False)
+    (leader,) = snapshot.partition(tp).replicas
+    spare = next(b for b in snapshot.broker_ids if b != leader)
+    rate = ConfigChange(set={LEADER_THROTTLED_RATE: "300000", FOLLOWER_THROTTLED_RATE: "300000"})
+    port.alter_broker_configs({leader: rate, spare: rate})
+    port.alter_topic_configs(
+        {
+            name: ConfigChange(
+                set={
+                    LEADER_THROTTLED_REPLICAS: f"0:{leader}",
+                    FOLLOWER_THROTTLED_REPLICAS: f"0:{spare}",
+                }
+            )
+        }
+    )
+    try:
+        assert port.alter_reassignments({tp: (leader, spare)}) == {tp: None}
+        moving = port.snapshot(sizes=False).partition(tp)
+        assert moving.reassigning, moving
+        assert moving.adding == (spare,)
+        eventually(
+            lambda: not port.snapshot(sizes=False).partition(tp).reassigning,
+            what="the new replica to catch up",
+            timeout=60,
+        )
+        done = port.snapshot(sizes=False).partition(tp)
+        assert done.replicas == (leader, spare)
+        assert set(done.isr) == {leader, spare}
+    finally:
+        clear = ConfigChange(delete={LEADER_THROTTLED_RATE, FOLLOWER_THROTTLED_RATE})
+        port.alter_broker_configs({leader: clear, spare: clear})
 
 
 def test_feature_levels_are_validated(port):

@@ -11,8 +11,8 @@ import pytest
 from process_helpers import gone
 
 from confluent_ops.errors import JavaNotFound
-from confluent_ops.testing import live_processes
-from confluent_ops.testing._processes import ManagedProcess, find_java, wait_for
+from confluent_ops.testing import eventually, live_processes
+from confluent_ops.testing._processes import ManagedProcess, find_java
 from confluent_ops.testing.pytest_plugin import missing_tools, require_testbed
 
 
@@ -26,7 +26,7 @@ def test_a_process_that_ignores_sigterm_is_killed_after_its_grace(tmp_path: Path
          "time.sleep(600)\n"],
         log_path=tmp_path / "stubborn.log",
     )  # fmt: skip
-    assert wait_for(lambda: "ready" in stubborn.log_tail(), timeout=10)
+    eventually(lambda: "ready" in stubborn.log_tail(), what="the child to start", timeout=10)
     assert stubborn in live_processes()
     assert stubborn.stop(grace=0.5) == -9
     assert gone(stubborn.pid)
