@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 import attrs
 
@@ -15,6 +15,7 @@ __all__ = [
     "ThrottledReplicas",
     "Wave",
     "estimate_duration",
+    "next_wave",
     "split_into_waves",
     "throttled_replicas",
 ]
@@ -101,73 +102,110 @@ def _size(sizes: PartitionSizes | None, move: PartitionMove) -> int:
     return sizes.size(move.partition) if sizes is not None else 0
 
 
+def _largest_first(
+    moves: Iterable[PartitionMove], sizes: PartitionSizes | None
+) -> list[PartitionMove]:
+    return sorted(
+        moves,
+        key=lambda m: (
+            -_size(sizes, m) * m.replica_moves,
+            m.partition.topic,
+            m.partition.partition,
+        ),
+    )
+
+
+class _Slots:
+    """Per-broker copies in flight: incoming on each new replica, outgoing on the source.
+
+    Each added replica is one incoming copy on its new broker and one outgoing copy on the
+    partition's current preferred leader (the broker that serves followers). A partition that
+    adds more replicas than the limit cannot be split (Kafka moves a partition as a whole), so it
+    takes its source's whole outgoing allowance.
+    """
+
+    def __init__(self, concurrency: int) -> None:
+        self.concurrency = concurrency
+        self.incoming: dict[int, int] = defaultdict(int)
+        self.outgoing: dict[int, int] = defaultdict(int)
+
+    def _copies(self, move: PartitionMove) -> int:
+        return min(len(move.adding), self.concurrency)
+
+    def fits(self, move: PartitionMove) -> bool:
+        if not move.adding:
+            return True
+        source = move.before[0]
+        return self.outgoing[source] + self._copies(move) <= self.concurrency and all(
+            self.incoming[b] + 1 <= self.concurrency for b in move.adding
+        )
+
+    def take(self, move: PartitionMove) -> None:
+        if move.adding:
+            self.outgoing[move.before[0]] += self._copies(move)
+            for b in move.adding:
+                self.incoming[b] += 1
+
+
 def split_into_waves(
     plan: ReassignmentPlan, *, concurrency: int | None, sizes: PartitionSizes | None = None
 ) -> tuple[Wave, ...]:
     """Split ``plan`` so that no broker has more than ``concurrency`` incoming or outgoing copies.
 
-    Each added replica is one incoming copy on its new broker and one outgoing copy on the
-    partition's current preferred leader (the broker that serves followers). Largest moves are
-    placed first, each in the earliest wave where every broker it touches still has room
-    (first-fit decreasing), which keeps the number of waves near the busiest broker's load
-    divided by the limit. Pure reorders copy nothing and run in the first wave. A partition that
-    adds more replicas than the limit cannot be split (Kafka moves a partition as a whole), so
-    it takes its leader's whole outgoing allowance in its wave.
+    Largest moves are placed first, each in the earliest wave where every broker it touches
+    still has room (first-fit decreasing), which keeps the number of waves near the busiest
+    broker's load divided by the limit. Pure reorders copy nothing and run in the first wave.
+    The per-broker accounting is the one :func:`next_wave` uses while a plan runs.
     """
     if concurrency is not None and concurrency < 1:
         raise InvalidInput(f"concurrency must be >= 1, got {concurrency}")
-    ordered = sorted(plan, key=lambda m: (-_size(sizes, m) * m.replica_moves, m.partition))
+    ordered = _largest_first(plan, sizes)
     if concurrency is None:
         return (
             Wave(
                 0, tuple(sorted(ordered)), sum(_size(sizes, m) * m.replica_moves for m in ordered)
             ),
         )
-    incoming: dict[int, list[int]] = defaultdict(list)
-    outgoing: dict[int, list[int]] = defaultdict(list)
-    first_open_in: dict[int, int] = defaultdict(int)
-    first_open_out: dict[int, int] = defaultdict(int)
+    slots: list[_Slots] = []
     waves: list[list[PartitionMove]] = []
-
-    def load(table: dict[int, list[int]], broker: int, wave: int) -> int:
-        row = table[broker]
-        return row[wave] if wave < len(row) else 0
-
-    def add(table: dict[int, list[int]], broker: int, wave: int, amount: int) -> None:
-        row = table[broker]
-        while len(row) <= wave:
-            row.append(0)
-        row[wave] += amount
-
     for move in ordered:
-        adding = move.adding
-        if not adding:
-            if not waves:
-                waves.append([])
-            waves[0].append(move)
-            continue
-        leader = move.before[0]
-        copies = min(len(adding), concurrency)
-        wave = max([first_open_out[leader], *(first_open_in[b] for b in adding)])
-        while load(outgoing, leader, wave) + copies > concurrency or any(
-            load(incoming, b, wave) + 1 > concurrency for b in adding
-        ):
-            wave += 1
-        while len(waves) <= wave:
+        index = next((i for i, s in enumerate(slots) if s.fits(move)), len(slots))
+        if index == len(slots):
+            slots.append(_Slots(concurrency))
             waves.append([])
-        waves[wave].append(move)
-        add(outgoing, leader, wave, copies)
-        for b in adding:
-            add(incoming, b, wave, 1)
-        while load(outgoing, leader, first_open_out[leader]) >= concurrency:
-            first_open_out[leader] += 1
-        for b in adding:
-            while load(incoming, b, first_open_in[b]) >= concurrency:
-                first_open_in[b] += 1
+        slots[index].take(move)
+        waves[index].append(move)
     return tuple(
         Wave(i, tuple(sorted(moves)), sum(_size(sizes, m) * m.replica_moves for m in moves))
         for i, moves in enumerate(waves)
     )
+
+
+def next_wave(
+    waiting: Iterable[PartitionMove],
+    in_flight: Iterable[PartitionMove],
+    *,
+    concurrency: int,
+    sizes: PartitionSizes | None = None,
+) -> tuple[PartitionMove, ...]:
+    """The waiting moves to start now, given those in flight, under the per-broker limit.
+
+    Largest first, each taken if every broker it touches has a free slot (the accounting of
+    :func:`split_into_waves`). A move starts as soon as its brokers have room, so a broker that
+    finishes early takes its next copy at once instead of idling until the slowest copy of a
+    wave ends. With nothing in flight at least one move always starts, however large.
+    """
+    if concurrency < 1:
+        raise InvalidInput(f"concurrency must be >= 1, got {concurrency}")
+    slots = _Slots(concurrency)
+    for move in in_flight:
+        slots.take(move)
+    chosen = []
+    for move in _largest_first(waiting, sizes):
+        if slots.fits(move):
+            slots.take(move)
+            chosen.append(move)
+    return tuple(sorted(chosen))
 
 
 def _wave_seconds(wave: Wave, sizes: PartitionSizes | None, rate: int) -> float:

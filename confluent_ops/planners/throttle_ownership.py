@@ -19,16 +19,19 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import attrs
 
-from confluent_ops.errors import InvalidInput, MalformedFile
+from confluent_ops.errors import MalformedFile
 from confluent_ops.model import (
     FOLLOWER_THROTTLED_RATE,
     FOLLOWER_THROTTLED_REPLICAS,
     LEADER_THROTTLED_RATE,
     LEADER_THROTTLED_REPLICAS,
+    BrokerThrottles,
     ConfigChange,
     ConfigSetting,
     ConfigSource,
+    FrozenDict,
     ReassignmentPlan,
+    frozen_dict,
 )
 from confluent_ops.planners.execution import throttled_replicas
 
@@ -37,8 +40,8 @@ __all__ = [
     "REPLICA_LIST_NAMES",
     "ThrottleChanges",
     "ThrottleRecord",
-    "apply_changes",
     "brokers_touched",
+    "in_flight_changes",
     "merge_replica_lists",
     "restore_changes",
     "subtract_replica_lists",
@@ -50,28 +53,30 @@ REPLICA_LIST_NAMES = (LEADER_THROTTLED_REPLICAS, FOLLOWER_THROTTLED_REPLICAS)
 
 def _broker_values(
     values: Mapping[int, Mapping[str, str | None]],
-) -> dict[int, dict[str, str | None]]:
-    return {key: dict(inner) for key, inner in values.items()}
+) -> FrozenDict[int, FrozenDict[str, str | None]]:
+    return FrozenDict((key, frozen_dict(inner)) for key, inner in values.items())
 
 
 def _topic_values(
     values: Mapping[str, Mapping[str, str | None]],
-) -> dict[str, dict[str, str | None]]:
-    return {key: dict(inner) for key, inner in values.items()}
+) -> FrozenDict[str, FrozenDict[str, str | None]]:
+    return FrozenDict((key, frozen_dict(inner)) for key, inner in values.items())
 
 
 def _layers(
     values: Mapping[int, Mapping[str, Sequence[ConfigSetting]]],
-) -> dict[int, dict[str, tuple[ConfigSetting, ...]]]:
-    return {key: {n: tuple(s) for n, s in inner.items()} for key, inner in values.items()}
+) -> FrozenDict[int, FrozenDict[str, tuple[ConfigSetting, ...]]]:
+    return FrozenDict(
+        (key, FrozenDict((n, tuple(s)) for n, s in inner.items())) for key, inner in values.items()
+    )
 
 
-def _broker_changes(values: Mapping[int, ConfigChange]) -> dict[int, ConfigChange]:
-    return {key: value for key, value in values.items() if value}
+def _broker_changes(values: Mapping[int, ConfigChange]) -> FrozenDict[int, ConfigChange]:
+    return FrozenDict((key, value) for key, value in values.items() if value)
 
 
-def _topic_changes(values: Mapping[str, ConfigChange]) -> dict[str, ConfigChange]:
-    return {key: value for key, value in values.items() if value}
+def _topic_changes(values: Mapping[str, ConfigChange]) -> FrozenDict[str, ConfigChange]:
+    return FrozenDict((key, value) for key, value in values.items() if value)
 
 
 @attrs.frozen
@@ -89,7 +94,7 @@ class ThrottleRecord:
     topics: Mapping[str, Mapping[str, str | None]] = attrs.field(converter=_topic_values)
     rate: int | None
     layers: Mapping[int, Mapping[str, tuple[ConfigSetting, ...]]] = attrs.field(
-        factory=dict, converter=_layers
+        factory=FrozenDict, converter=_layers
     )
 
     @classmethod
@@ -192,8 +197,8 @@ def _opt_str(value: object) -> str | None:
 class ThrottleChanges:
     """Config changes per broker and per topic; empty changes are left out."""
 
-    brokers: Mapping[int, ConfigChange] = attrs.field(factory=dict, converter=_broker_changes)
-    topics: Mapping[str, ConfigChange] = attrs.field(factory=dict, converter=_topic_changes)
+    brokers: Mapping[int, ConfigChange] = attrs.field(factory=FrozenDict, converter=_broker_changes)
+    topics: Mapping[str, ConfigChange] = attrs.field(factory=FrozenDict, converter=_topic_changes)
 
     def __bool__(self) -> bool:
         return bool(self.brokers or self.topics)
@@ -227,40 +232,62 @@ def subtract_replica_lists(current: str | None, added: Iterable[str]) -> str:
     return ",".join(e for e in _entries(current) if e not in drop)
 
 
-def apply_changes(
-    plan: ReassignmentPlan,
+def in_flight_changes(
+    in_flight: ReassignmentPlan,
+    finished: ReassignmentPlan,
     record: ThrottleRecord,
     current_topics: Mapping[str, Mapping[str, str | None]],
+    current_rates: Mapping[int, BrokerThrottles] | None = None,
 ) -> ThrottleChanges:
-    """What ``execute`` sets: the rate on every touched broker, and merged replica lists.
+    """What a reassignment running in waves sets now: throttles covering only what is in flight.
 
-    With ``record.rate`` None no broker rate is set (the lists alone throttle nothing, so they
-    are not set either): the reassignment runs unthrottled and nothing needs restoring.
-    ``current_topics`` holds each topic's lists as they are now (which on a resumed run already
-    hold our entries: merging is idempotent).
+    The rate goes on every broker of the record (where it is not already in force at the
+    per-broker layer). Each topic's throttled-replica lists gain the entries of the moves in
+    flight and lose the entries this reassignment added for moves that finished; entries that
+    were there before it started (someone else's) are never removed. With ``record.rate`` None
+    nothing is throttled, so nothing changes.
     """
     if record.rate is None:
         return ThrottleChanges()
-    if record.rate <= 0:
-        raise InvalidInput(f"a throttle must be a positive number of bytes/s, not {record.rate}")
     rate = str(record.rate)
-    brokers = {
-        broker: ConfigChange(set=dict.fromkeys(RATE_NAMES, rate)) for broker in record.brokers
-    }
+    brokers: dict[int, ConfigChange] = {}
+    for broker in record.brokers:
+        now = (current_rates or {}).get(broker)
+        in_force = now is not None and all(
+            setting is not None
+            and setting.value == rate
+            and setting.source is ConfigSource.DYNAMIC_BROKER_CONFIG
+            for setting in (now.leader_rate, now.follower_rate)
+        )
+        if not in_force:
+            brokers[broker] = ConfigChange(set=dict.fromkeys(RATE_NAMES, rate))
+    adding = throttled_replicas(in_flight)
+    dropping = throttled_replicas(finished)
     topics: dict[str, ConfigChange] = {}
-    for topic, lists in throttled_replicas(plan).items():
-        now = current_topics.get(topic, {})
-        wanted = {
-            LEADER_THROTTLED_REPLICAS: merge_replica_lists(
-                now.get(LEADER_THROTTLED_REPLICAS), lists.leader
-            ),
-            FOLLOWER_THROTTLED_REPLICAS: merge_replica_lists(
-                now.get(FOLLOWER_THROTTLED_REPLICAS), lists.follower
-            ),
-        }
-        to_set = {n: v for n, v in wanted.items() if v and v != (now.get(n) or "")}
-        if to_set:
-            topics[topic] = ConfigChange(set=to_set)
+    for topic in sorted(set(adding) | set(dropping)):
+        now_lists = current_topics.get(topic, {})
+        prior = record.topics.get(topic, {})
+        to_set: dict[str, str] = {}
+        to_delete: set[str] = set()
+        for name, leader_side in (
+            (LEADER_THROTTLED_REPLICAS, True),
+            (FOLLOWER_THROTTLED_REPLICAS, False),
+        ):
+            value = now_lists.get(name) or ""
+            if topic in dropping:
+                done = dropping[topic].leader if leader_side else dropping[topic].follower
+                ours = [e for e in _entries(done) if e not in _entries(prior.get(name))]
+                value = subtract_replica_lists(value, ours)
+            if topic in adding:
+                flying = adding[topic].leader if leader_side else adding[topic].follower
+                value = merge_replica_lists(value, flying)
+            if value == (now_lists.get(name) or ""):
+                continue
+            if value:
+                to_set[name] = value
+            else:
+                to_delete.add(name)
+        topics[topic] = ConfigChange(set=to_set, delete=frozenset(to_delete))
     return ThrottleChanges(brokers, topics)
 
 

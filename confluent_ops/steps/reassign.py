@@ -1,79 +1,105 @@
-"""Execute, verify and cancel a reassignment plan, owning the throttles it sets.
+"""Execute, verify and cancel a reassignment plan in waves, owning the throttles it sets.
 
-The three operations of ``kafka-reassign-partitions``, as steps over the
-:class:`~confluent_ops.ports.KafkaAdmin` port, with two differences:
+The three operations of ``kafka-reassign-partitions``, as a step over the
+:class:`~confluent_ops.ports.KafkaAdmin` port, with three differences:
 
-- **Throttle ownership.** ``execute`` records the replication throttles in force on the brokers
-  and topics it touches before changing them, in a state file the next run finds (by default
-  ``<plan>.state.json`` beside the plan, written atomically before any change). ``verify``, once
-  no move is in flight, and ``cancel`` restore exactly those values and remove only the
-  throttled-replica entries ``execute`` added; then the state file is deleted. Kafka's tool
-  clears every throttle instead, including those it did not set.
-- **Exit codes from the cluster.** Where each move stands is read from the cluster every time
-  (in flight, complete, or neither: failed), so running a step again resumes it: a second
-  ``execute`` after a crash reuses the record it finds rather than recording its own throttles
-  as the "prior" values.
+- **Waves.** Kafka's tool submits every move at once; a real plan of thousands of moves then
+  copies everything in parallel, starving clients. Here at most ``concurrency`` copies run into
+  or out of any broker (largest first, :func:`~confluent_ops.planners.execution.next_wave`), and
+  a move starts as soon as its brokers have a free slot. ``execute`` runs until every move is
+  done (or, with ``wait=False``, starts what fits now and returns; running it again carries on).
+- **Throttle ownership.** Before changing anything, ``execute`` records the replication
+  throttles in force on the brokers and topics it touches in the step's state (by default
+  ``<plan>.state.json`` beside the plan, written atomically, mode 0600). While moves run, the
+  throttled-replica lists cover exactly the moves in flight. Once nothing moves, the recorded
+  values are put back on every broker, and the state is removed only when every broker we
+  touched has had its values restored: a broker that is down at that moment keeps the record
+  (and ``verify`` keeps exiting 1, naming it) until a later run finishes the job. Kafka's tool
+  clears every throttle instead, including those it did not set, and forgets the down ones.
+- **Where it stands is read from the cluster.** Every run classifies each move from a fresh
+  snapshot (done, moving, waiting, failed; bytes caught up from the replicas' log sizes), so
+  running a step again after Ctrl-C, SIGKILL or a crash resumes it.
 
-Every step validates the plan against a fresh snapshot (unknown partitions or brokers are
-refused before anything is sent), has a dry run that changes nothing, and reports what it does
-as typed events passed to ``emit``; no step prints.
+Every step validates the plan before anything is sent (its JSON before the cluster is even
+reached, then partitions and brokers against a fresh snapshot), has a dry run that changes
+nothing and says what it would do, and reports what it does as typed events passed to
+``emit``; no step prints.
 """
 
 from __future__ import annotations
 
-import enum
 import json
-from collections.abc import Callable, Mapping
+import os
+from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
 
 import attrs
 
-from confluent_ops._files import PRIVATE, write_atomically
 from confluent_ops.errors import (
     InvalidInput,
     MalformedFile,
-    ReassignmentRefused,
     StepStateConflict,
     UnknownBroker,
+    WaitTimedOut,
 )
 from confluent_ops.model import (
     FOLLOWER_THROTTLED_REPLICAS,
     LEADER_THROTTLED_REPLICAS,
     ClusterAssignment,
     ClusterSnapshot,
+    FrozenDict,
     PartitionMove,
     ReassignmentPlan,
     TopicPartition,
+)
+from confluent_ops.model._json import MAX_SIGNED_64, load_json_object
+from confluent_ops.planners.execution import next_wave
+from confluent_ops.planners.progress import (
+    MoveProgress,
+    MoveState,
+    ReassignmentProgress,
+    reassignment_progress,
 )
 from confluent_ops.planners.throttle_ownership import (
     RATE_NAMES,
     REPLICA_LIST_NAMES,
     ThrottleChanges,
     ThrottleRecord,
-    apply_changes,
     brokers_touched,
+    in_flight_changes,
     restore_changes,
 )
-from confluent_ops.ports import KafkaAdmin
+from confluent_ops.ports import KafkaAdmin, StepState
+from confluent_ops.steps.state import FileStepState
+from confluent_ops.waiting import Check, WaitPolicy, wait_for
 
 __all__ = [
+    "DEFAULT_CONCURRENCY",
     "CancelResult",
     "Event",
     "ExecuteResult",
     "MoveProgress",
     "MoveState",
     "PartitionsCancelled",
+    "PartitionsRefused",
     "PartitionsSubmitted",
+    "ProgressReported",
     "Reassignment",
+    "ReassignmentProgress",
     "ReassignmentState",
     "ThrottlesApplied",
     "ThrottlesRecorded",
     "ThrottlesRestored",
     "VerifyResult",
+    "Waiting",
     "default_state_path",
 ]
 
-STATE_VERSION = 1
+STATE_VERSION = 2
+DEFAULT_CONCURRENCY = 5
+"""Copies in flight per broker (in and out) unless told otherwise: Cruise Control's default."""
+
+PlanInput = str | ReassignmentPlan | ClusterAssignment
 
 
 # -- events ----------------------------------------------------------------------------------
@@ -81,16 +107,17 @@ STATE_VERSION = 1
 
 @attrs.frozen
 class ThrottlesRecorded:
-    """The throttles in force before this reassignment, stored at ``path`` (or found there)."""
+    """The throttles in force before this reassignment, kept at ``location`` (or found there)."""
 
     record: ThrottleRecord
-    path: Path
+    location: str
     resumed: bool
+    dry_run: bool = False
 
 
 @attrs.frozen
 class ThrottlesApplied:
-    """Throttle changes ``execute`` made (or, in a dry run, would make)."""
+    """Throttle changes made (or, in a dry run, that would be made) for the moves in flight."""
 
     changes: ThrottleChanges
     dry_run: bool
@@ -98,15 +125,37 @@ class ThrottlesApplied:
 
 @attrs.frozen
 class PartitionsSubmitted:
-    """Partitions sent to the cluster to move (or, in a dry run, that would be)."""
+    """A wave: partitions sent to the cluster to move (or, in a dry run, that would be)."""
 
     partitions: tuple[TopicPartition, ...]
     dry_run: bool
 
 
 @attrs.frozen
+class PartitionsRefused:
+    """Partitions of a wave the cluster refused, each with its reason."""
+
+    reasons: Mapping[TopicPartition, str]
+
+
+@attrs.frozen
+class ProgressReported:
+    """Where every move stands now (counts, bytes caught up, each move)."""
+
+    progress: ReassignmentProgress
+
+
+@attrs.frozen
+class Waiting:
+    """The step is waiting ``seconds`` before looking again, and why."""
+
+    reason: str
+    seconds: float
+
+
+@attrs.frozen
 class PartitionsCancelled:
-    """Partitions whose in-flight reassignment was cancelled."""
+    """Partitions whose in-flight reassignment was (or would be) cancelled."""
 
     partitions: tuple[TopicPartition, ...]
     dry_run: bool
@@ -114,54 +163,26 @@ class PartitionsCancelled:
 
 @attrs.frozen
 class ThrottlesRestored:
-    """The recorded throttles were put back; the state file is gone."""
+    """Recorded throttles put back (or, in a dry run, that would be); ``pending`` brokers wait.
+
+    ``pending`` are brokers we touched that are down: their values are restored by a later
+    run, and until then the state is kept.
+    """
 
     changes: ThrottleChanges
+    pending: tuple[int, ...]
     dry_run: bool
-
-
-class MoveState(enum.Enum):
-    """Where one move stands, read from the cluster."""
-
-    DONE = "done"
-    MOVING = "moving"
-    FAILED = "failed"
-
-
-@attrs.frozen
-class MoveProgress:
-    """One partition's move: its target, where it is now, and which new replicas caught up."""
-
-    partition: TopicPartition
-    state: MoveState
-    target: tuple[int, ...]
-    replicas: tuple[int, ...]
-    adding: tuple[int, ...] = ()
-    caught_up: tuple[int, ...] = ()
-    reason: str = ""
-
-    def describe(self) -> str:
-        """One line, as ``reassign verify`` prints it."""
-        head = f"{self.partition}: {self.state.value} target {list(self.target)}"
-        if self.state is MoveState.MOVING:
-            waiting = [b for b in self.adding if b not in self.caught_up]
-            return (
-                f"{head}, replicas now {list(self.replicas)}, in sync "
-                f"{list(self.caught_up)} of new {list(self.adding)}"
-                + (f", waiting for {waiting}" if waiting else ", completing")
-            )
-        if self.state is MoveState.FAILED:
-            return f"{head}: {self.reason}"
-        return head
 
 
 Event = (
     ThrottlesRecorded
     | ThrottlesApplied
     | PartitionsSubmitted
+    | PartitionsRefused
+    | ProgressReported
+    | Waiting
     | PartitionsCancelled
     | ThrottlesRestored
-    | MoveProgress
 )
 
 
@@ -173,31 +194,50 @@ def _ignore(event: Event) -> None:
 
 
 @attrs.frozen
-class ExecuteResult:
-    """What ``execute`` did: the partitions it submitted and those already in flight or done."""
-
-    submitted: tuple[TopicPartition, ...]
-    already_moving: tuple[TopicPartition, ...]
-    already_done: tuple[TopicPartition, ...]
-    record: ThrottleRecord
-    dry_run: bool
-
-
-@attrs.frozen
 class VerifyResult:
-    """Every move's progress and whether this reassignment's throttles are restored."""
+    """Every move's progress, and whether this reassignment's throttles are all restored.
 
-    moves: tuple[MoveProgress, ...]
+    ``pending`` names the brokers whose recorded throttles still wait to be restored (they were
+    down): the state is kept until they are.
+    """
+
+    progress: ReassignmentProgress
     throttles_restored: bool
+    pending: tuple[int, ...] = ()
+
+    @property
+    def moves(self) -> tuple[MoveProgress, ...]:
+        return self.progress.moves
 
     @property
     def exit_code(self) -> int:
-        """0 all done and throttles restored, 1 still moving, 2 a move failed."""
-        if any(m.state is MoveState.FAILED for m in self.moves):
+        """0 all done and throttles restored, 1 still moving (or restoring), 2 a move failed."""
+        if self.progress.failed:
             return 2
-        if any(m.state is MoveState.MOVING for m in self.moves) or not self.throttles_restored:
+        if not self.progress.finished or not self.throttles_restored:
             return 1
         return 0
+
+
+@attrs.frozen
+class ExecuteResult(VerifyResult):
+    """What ``execute`` did: the partitions it submitted in this run, and where all stand."""
+
+    submitted: tuple[TopicPartition, ...] = ()
+    record: ThrottleRecord | None = None
+    dry_run: bool = False
+
+    @property
+    def already_moving(self) -> tuple[TopicPartition, ...]:
+        return tuple(
+            m.partition
+            for m in self.progress.in_state(MoveState.MOVING)
+            if m.partition not in self.submitted
+        )
+
+    @property
+    def already_done(self) -> tuple[TopicPartition, ...]:
+        return tuple(m.partition for m in self.progress.in_state(MoveState.DONE))
 
 
 @attrs.frozen
@@ -207,28 +247,58 @@ class CancelResult:
     cancelled: tuple[TopicPartition, ...]
     refused: Mapping[TopicPartition, str]
     throttles_restored: bool
+    pending: tuple[int, ...] = ()
+
+    @property
+    def exit_code(self) -> int:
+        """0 cancelled and restored, 1 throttles still to restore (a broker is down), 2 refused."""
+        if self.refused:
+            return 2
+        return 0 if self.throttles_restored else 1
 
 
 # -- state kept between runs -----------------------------------------------------------------
 
 
-def default_state_path(plan_path: str | Path) -> Path:
+def default_state_path(plan_path: str | os.PathLike[str]) -> Path:
     """Where a plan's reassignment state lives unless told otherwise: beside the plan."""
     path = Path(plan_path)
     return path.with_name(f"{path.name}.state.json")
 
 
+def _partitions(values: Collection[TopicPartition]) -> frozenset[TopicPartition]:
+    return frozenset(values)
+
+
+def _ids(values: Collection[int]) -> frozenset[int]:
+    return frozenset(values)
+
+
+def _names(values: Collection[str]) -> frozenset[str]:
+    return frozenset(values)
+
+
+def _reasons(values: Mapping[TopicPartition, str]) -> FrozenDict[TopicPartition, str]:
+    return FrozenDict(sorted(values.items(), key=lambda kv: (kv[0].topic, kv[0].partition)))
+
+
 @attrs.frozen
 class ReassignmentState:
-    """What ``execute`` stores for ``verify`` and ``cancel``: the moves and the throttle record.
+    """What a reassignment keeps between runs.
 
     The moves keep each partition's replicas from before the reassignment, which the cluster
-    no longer shows once a move completes; the throttled-replica entries to remove are derived
-    from them.
+    no longer shows once a move completes; the throttle record; the moves submitted so far and
+    those the cluster refused; and, once restoring has begun, the brokers and topics whose
+    recorded throttles are back.
     """
 
     plan: ReassignmentPlan
     record: ThrottleRecord
+    concurrency: int = DEFAULT_CONCURRENCY
+    submitted: frozenset[TopicPartition] = attrs.field(factory=frozenset, converter=_partitions)
+    refused: Mapping[TopicPartition, str] = attrs.field(factory=FrozenDict, converter=_reasons)
+    restored_brokers: frozenset[int] = attrs.field(factory=frozenset, converter=_ids)
+    restored_topics: frozenset[str] = attrs.field(factory=frozenset, converter=_names)
 
     def dumps(self) -> str:
         document = {
@@ -243,15 +313,24 @@ class ReassignmentState:
                 for m in self.plan
             ],
             "throttles": self.record.to_json(),
+            "concurrency": self.concurrency,
+            "submitted": sorted(str(tp) for tp in self.submitted),
+            "refused": {str(tp): why for tp, why in self.refused.items()},
+            "restored": {
+                "brokers": sorted(self.restored_brokers),
+                "topics": sorted(self.restored_topics),
+            },
         }
         return json.dumps(document, indent=2, sort_keys=True) + "\n"
 
     @classmethod
     def loads(cls, text: str, *, source: str | None = None) -> ReassignmentState:
+        """Read :meth:`dumps`'s form (version 1, from before waves, too: all moves submitted)."""
+        document = load_json_object(text, source=source, what="a reassignment state file")
+        version = document.get("version")
         try:
-            document = json.loads(text)
-            if document.get("version") != STATE_VERSION:
-                raise ValueError(f"unsupported version {document.get('version')!r}")
+            if version not in (1, STATE_VERSION) or isinstance(version, bool):
+                raise ValueError(f"unsupported version {version!r}")
             moves = tuple(
                 PartitionMove(
                     TopicPartition(str(m["topic"]), int(m["partition"])),
@@ -261,21 +340,28 @@ class ReassignmentState:
                 for m in document["moves"]
             )
             record = ThrottleRecord.from_json(document["throttles"], source=source)
+            if version == 1:
+                return cls(ReassignmentPlan(moves), record, submitted={m.partition for m in moves})
+            restored = document.get("restored") or {}
+            concurrency = int(document.get("concurrency", DEFAULT_CONCURRENCY))
+            if concurrency < 1:
+                raise ValueError(f"concurrency {concurrency}")
+            return cls(
+                ReassignmentPlan(moves),
+                record,
+                concurrency=concurrency,
+                submitted={TopicPartition.parse(str(t)) for t in document.get("submitted", ())},
+                refused={
+                    TopicPartition.parse(str(t)): str(why)
+                    for t, why in dict(document.get("refused", {})).items()
+                },
+                restored_brokers={int(b) for b in restored.get("brokers", ())},
+                restored_topics={str(t) for t in restored.get("topics", ())},
+            )
+        except MalformedFile:
+            raise
         except (ValueError, KeyError, TypeError, AttributeError, InvalidInput) as exc:
-            if isinstance(exc, MalformedFile):
-                raise
             raise MalformedFile(f"not a reassignment state file ({exc})", path=source) from exc
-        return cls(ReassignmentPlan(moves), record)
-
-    def write(self, path: Path) -> None:
-        """Write atomically with mode 0600: the record must survive a crash whole or not at all."""
-        write_atomically(path, self.dumps(), mode=PRIVATE)
-
-    @classmethod
-    def read(cls, path: Path) -> ReassignmentState | None:
-        if not path.exists():
-            return None
-        return cls.loads(path.read_text(encoding="utf-8"), source=str(path))
 
 
 # -- the step --------------------------------------------------------------------------------
@@ -286,35 +372,79 @@ def _original_assignment(snapshot: ClusterSnapshot) -> ClusterAssignment:
     return ClusterAssignment({tp: p.original_replicas for tp, p in snapshot.partitions.items()})
 
 
-class Reassignment:
-    """A reassignment plan (Kafka's JSON) to run against one cluster, with its state file.
+def _targets(plan: PlanInput, source: str | None) -> ClusterAssignment:
+    """The target replica list of every partition the plan moves, read without a cluster."""
+    if isinstance(plan, str):
+        targets = ClusterAssignment.from_kafka_json(plan, source=source)
+    elif isinstance(plan, ReassignmentPlan):
+        targets = plan.targets()
+    else:
+        targets = plan
+    if not len(targets):
+        raise InvalidInput("the plan moves no partition")
+    return targets
 
-    ``plan_text`` is read against the cluster as it is: partitions it names must exist, and the
-    brokers it places replicas on must be live, or :class:`~confluent_ops.errors.InvalidInput`
-    is raised before anything is sent.
+
+def _topic_lists(snapshot: ClusterSnapshot) -> dict[str, dict[str, str | None]]:
+    return {
+        topic: {
+            LEADER_THROTTLED_REPLICAS: t.leader_throttled_replicas,
+            FOLLOWER_THROTTLED_REPLICAS: t.follower_throttled_replicas,
+        }
+        for topic, t in snapshot.topics.items()
+    }
+
+
+def _check_throttle(throttle: int | None) -> None:
+    if throttle is not None and not 0 < throttle <= MAX_SIGNED_64:
+        raise InvalidInput(f"the throttle must be 1..{MAX_SIGNED_64} bytes/s, not {throttle}")
+
+
+def _check_concurrency(concurrency: int) -> None:
+    if concurrency < 1:
+        raise InvalidInput(f"concurrency must be at least 1, not {concurrency}")
+
+
+class Reassignment:
+    """A reassignment plan to run against one cluster, with the state that lets it resume.
+
+    ``plan`` is Kafka's reassignment JSON (text), a :class:`ReassignmentPlan` or the
+    :class:`ClusterAssignment` of target replica lists; its JSON is checked at once, before any
+    cluster is reached. ``state`` is where progress is kept (a :class:`StepState`, or a path
+    for a :class:`FileStepState`). ``policy`` says how ``execute`` waits between waves: it gives
+    up only when no byte and no move has progressed for ``policy.stall`` seconds.
     """
 
     def __init__(
         self,
         admin: KafkaAdmin,
-        plan_text: str,
+        plan: PlanInput,
         *,
-        state_path: Path,
+        state: StepState | str | os.PathLike[str] | None = None,
+        state_path: str | os.PathLike[str] | None = None,
         source: str | None = None,
         emit: Callable[[Event], None] = _ignore,
+        policy: WaitPolicy | None = None,
     ) -> None:
+        chosen = state if state is not None else state_path
+        if chosen is None:
+            raise InvalidInput("a reassignment needs a state (a StepState or a path)")
+        self.state: StepState = chosen if isinstance(chosen, StepState) else FileStepState(chosen)
         self.admin = admin
-        self.plan_text = plan_text
-        self.state_path = state_path
         self.source = source
+        self.targets = _targets(plan, source)
         self.emit = emit
+        self.policy = policy or WaitPolicy(interval=1.0, max_interval=5.0, stall=300.0)
 
-    def _read_plan(self, snapshot: ClusterSnapshot) -> ReassignmentPlan:
-        plan = ReassignmentPlan.from_kafka_json(
-            self.plan_text, _original_assignment(snapshot), source=self.source
-        )
-        if not plan.moves:
-            raise InvalidInput("the plan moves no partition")
+    @property
+    def state_path(self) -> Path | None:
+        """The state file's path when the state is a file."""
+        return self.state.path if isinstance(self.state, FileStepState) else None
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def _plan(self, snapshot: ClusterSnapshot) -> ReassignmentPlan:
+        plan = ReassignmentPlan.from_targets(self.targets, _original_assignment(snapshot))
         live = set(snapshot.broker_ids)
         for move in plan:
             for broker in move.after:
@@ -322,158 +452,247 @@ class Reassignment:
                     raise UnknownBroker(broker, f"the plan places partition {move.partition} there")
         return plan
 
-    def _state(self, plan: ReassignmentPlan) -> ReassignmentState | None:
-        state = ReassignmentState.read(self.state_path)
-        if state is None:
+    def _load(self) -> ReassignmentState | None:
+        text = self.state.load()
+        if text is None:
             return None
-        stored = {m.partition: m.after for m in state.plan}
-        wanted = {m.partition: m.after for m in plan}
-        if stored != wanted:
+        state = ReassignmentState.loads(text, source=self.state.location)
+        if {m.partition: m.after for m in state.plan} != dict(self.targets.partitions):
             raise StepStateConflict(
-                str(self.state_path),
+                self.state.location,
                 "holds the state of a different plan; finish it (reassign verify/cancel with "
                 "that plan) or pass another --state",
             )
         return state
 
-    def execute(self, *, throttle: int | None = None, dry_run: bool = False) -> ExecuteResult:
-        """Record throttles, set them, and submit every move that is not in flight or done."""
-        if throttle is not None and throttle <= 0:
-            raise InvalidInput(f"--throttle must be a positive number of bytes/s, not {throttle}")
-        snapshot = self.admin.snapshot(sizes=False)
-        plan = self._read_plan(snapshot)
-        state = self._state(plan)
-        moving, done, submit = [], [], []
-        for move in plan:
-            current = snapshot.partition(move.partition)
-            if current.reassigning:
-                if current.target_replicas != move.after:
-                    raise InvalidInput(
-                        f"partition {move.partition} is already being reassigned to "
-                        f"{list(current.target_replicas)} by someone else; cancel that first"
-                    )
-                moving.append(move.partition)
-            elif current.replicas == move.after:
-                done.append(move.partition)
-            else:
-                submit.append(move)
-        if state is not None:
-            plan = state.plan
-            record = attrs.evolve(state.record, rate=throttle or state.record.rate)
-            resumed = True
-        else:
-            touched = brokers_touched(plan)
-            topics = sorted({m.partition.topic for m in plan})
-            record = ThrottleRecord.observe(
-                self.admin.broker_configs(touched, RATE_NAMES),
-                self.admin.topic_configs(topics, REPLICA_LIST_NAMES),
-                rate=throttle,
-            )
-            resumed = False
-        if not dry_run:
-            ReassignmentState(plan, record).write(self.state_path)
-        self.emit(ThrottlesRecorded(record, self.state_path, resumed))
-        current_lists = {
-            topic: {
-                LEADER_THROTTLED_REPLICAS: topic_state.leader_throttled_replicas,
-                FOLLOWER_THROTTLED_REPLICAS: topic_state.follower_throttled_replicas,
-            }
-            for topic, topic_state in snapshot.topics.items()
-        }
-        # Nothing left to copy (every move done): no throttle is needed, so none is set.
-        changes = (
-            apply_changes(plan, record, current_lists) if submit or moving else ThrottleChanges()
+    def _observe(self, snapshot: ClusterSnapshot, state: ReassignmentState) -> ReassignmentProgress:
+        progress = reassignment_progress(
+            state.plan, snapshot, submitted=state.submitted, refused=state.refused
         )
-        if not dry_run:
-            self.admin.alter_broker_configs(changes.brokers)
-            self.admin.alter_topic_configs(changes.topics)
-        self.emit(ThrottlesApplied(changes, dry_run))
-        submitted = tuple(m.partition for m in submit)
-        if submit and not dry_run:
-            outcome = self.admin.alter_reassignments({m.partition: m.after for m in submit})
-            refused = {str(tp): why for tp, why in outcome.items() if why is not None}
-            if refused:
-                if len(refused) == len(submit) and not moving:
-                    self._restore(plan, record, dry_run=False)
-                raise ReassignmentRefused(refused)
-        self.emit(PartitionsSubmitted(submitted, dry_run))
-        return ExecuteResult(submitted, tuple(moving), tuple(done), record, dry_run)
+        self.emit(ProgressReported(progress))
+        return progress
 
-    def _progress(
-        self, snapshot: ClusterSnapshot, plan: ReassignmentPlan
-    ) -> tuple[MoveProgress, ...]:
-        moves = []
+    # -- execute ---------------------------------------------------------------------------
+
+    def execute(
+        self,
+        *,
+        throttle: int | None = None,
+        concurrency: int | None = None,
+        dry_run: bool = False,
+        wait: bool = True,
+    ) -> ExecuteResult:
+        """Record throttles, then start moves in waves until every move is done.
+
+        ``concurrency`` (default: the state's, or :data:`DEFAULT_CONCURRENCY`) caps the copies
+        in flight per broker. With ``wait=False`` one wave is started and the call returns;
+        running ``execute`` again starts the next when there is room. A dry run changes
+        nothing and says, in its events, what the first wave would be.
+        """
+        _check_throttle(throttle)
+        if concurrency is not None:
+            _check_concurrency(concurrency)
+        snapshot = self.admin.snapshot()
+        state = self._load()
+        plan = state.plan if state is not None else self._plan(snapshot)
+        self._refuse_foreign_moves(plan, snapshot)
+        resumed = state is not None
+        if state is None:
+            state = self._new_state(plan, snapshot, throttle, concurrency)
+        else:
+            state = attrs.evolve(
+                state,
+                record=attrs.evolve(state.record, rate=throttle or state.record.rate),
+                concurrency=concurrency or state.concurrency,
+            )
+        if not dry_run:
+            self.state.save(state.dumps())
+        self.emit(ThrottlesRecorded(state.record, self.state.location, resumed, dry_run))
+        submitted: list[TopicPartition] = []
+        if dry_run:
+            preview = self._advance(snapshot, state, submitted, dry_run=True)
+            return self._result(preview, state, submitted, dry_run=True)
+        outcomes = [self._advance(snapshot, state, submitted, dry_run=False)]
+        if wait and not outcomes[-1][0].finished:
+
+            def look() -> Check[None]:
+                seen = self._advance(
+                    self.admin.snapshot(), outcomes[-1][1], submitted, dry_run=False
+                )
+                outcomes.append(seen)
+                return Check(seen[0].finished, None, seen[0].figure, _blocker(seen[0]))
+
+            def waiting(check: Check[None], seconds: float) -> None:
+                self.emit(Waiting(check.blocker, seconds))
+
+            try:
+                wait_for(
+                    look, policy=self.policy, what="the reassignment to progress", on_wait=waiting
+                )
+            except WaitTimedOut as exc:
+                raise WaitTimedOut(
+                    exc.what,
+                    f"{exc.blocker}; the moves in flight keep their throttles: run `reassign "
+                    "execute` again to carry on, or `reassign cancel` to stop and restore them",
+                    waited=exc.waited,
+                    stalled=exc.stalled,
+                ) from exc
+        return self._result(outcomes[-1], outcomes[-1][1], submitted, dry_run=False)
+
+    def _result(
+        self,
+        outcome: tuple[ReassignmentProgress, ReassignmentState, tuple[int, ...]],
+        state: ReassignmentState,
+        submitted: list[TopicPartition],
+        *,
+        dry_run: bool,
+    ) -> ExecuteResult:
+        progress, _, pending = outcome
+        restored = progress.finished and not pending and not dry_run
+        return ExecuteResult(
+            progress,
+            restored,
+            pending,
+            submitted=tuple(submitted),
+            record=state.record,
+            dry_run=dry_run,
+        )
+
+    def _new_state(
+        self,
+        plan: ReassignmentPlan,
+        snapshot: ClusterSnapshot,
+        throttle: int | None,
+        concurrency: int | None,
+    ) -> ReassignmentState:
+        """Record the throttles in force on the live brokers and topics the plan touches."""
+        live = set(snapshot.broker_ids)
+        touched = [b for b in brokers_touched(plan) if b in live]
+        topics = sorted({m.partition.topic for m in plan})
+        record = ThrottleRecord.observe(
+            self.admin.broker_configs(touched, RATE_NAMES),
+            self.admin.topic_configs(topics, REPLICA_LIST_NAMES),
+            rate=throttle,
+        )
+        return ReassignmentState(plan, record, concurrency or DEFAULT_CONCURRENCY)
+
+    def _refuse_foreign_moves(self, plan: ReassignmentPlan, snapshot: ClusterSnapshot) -> None:
+        """Refuse, before any change, a plan whose partitions someone else is reassigning."""
         for move in plan:
             current = snapshot.partitions.get(move.partition)
-            if current is None:
-                progress = MoveProgress(
-                    move.partition, MoveState.FAILED, move.after, (), reason="partition is gone"
+            if (
+                current is not None
+                and current.reassigning
+                and current.target_replicas != move.after
+            ):
+                raise InvalidInput(
+                    f"partition {move.partition} is already being reassigned to "
+                    f"{list(current.target_replicas)} by someone else; cancel that first"
                 )
-            elif current.reassigning:
-                progress = MoveProgress(
-                    move.partition,
-                    MoveState.MOVING,
-                    move.after,
-                    current.replicas,
-                    current.adding,
-                    tuple(b for b in current.adding if b in current.isr),
-                )
-            elif current.replicas == move.after:
-                progress = MoveProgress(
-                    move.partition, MoveState.DONE, move.after, current.replicas
-                )
-            elif set(move.after) < set(current.replicas):
-                # The controller has finished the move but this broker's metadata still lists
-                # the removed replicas: completing, not failed (the next read settles it).
-                adding = tuple(b for b in move.after if b not in move.before)
-                progress = MoveProgress(
-                    move.partition,
-                    MoveState.MOVING,
-                    move.after,
-                    current.replicas,
-                    adding,
-                    tuple(b for b in adding if b in current.isr),
-                )
-            else:
-                progress = MoveProgress(
-                    move.partition,
-                    MoveState.FAILED,
-                    move.after,
-                    current.replicas,
-                    reason=(
-                        f"no reassignment in flight and replicas are {list(current.replicas)}: "
-                        "the move was refused, cancelled or never started"
-                    ),
-                )
-            self.emit(progress)
-            moves.append(progress)
-        return tuple(moves)
+
+    def _advance(
+        self,
+        snapshot: ClusterSnapshot,
+        state: ReassignmentState,
+        submitted: list[TopicPartition],
+        *,
+        dry_run: bool,
+    ) -> tuple[ReassignmentProgress, ReassignmentState, tuple[int, ...]]:
+        """One pass: throttle what is in flight, start the next wave, restore once finished."""
+        progress = self._observe(snapshot, state)
+        if not progress.finished:
+            progress, state = self._start_wave(snapshot, state, progress, submitted, dry_run)
+        if progress.finished:
+            return progress, state, self._restore(snapshot, state, dry_run=dry_run)
+        return progress, state, ()
+
+    def _start_wave(
+        self,
+        snapshot: ClusterSnapshot,
+        state: ReassignmentState,
+        progress: ReassignmentProgress,
+        submitted: list[TopicPartition],
+        dry_run: bool,
+    ) -> tuple[ReassignmentProgress, ReassignmentState]:
+        """Throttle exactly the moves in flight and the next wave, then start that wave."""
+        by_partition = {m.partition: m for m in state.plan}
+        in_flight = [by_partition[m.partition] for m in progress.in_state(MoveState.MOVING)]
+        waiting = [by_partition[m.partition] for m in progress.in_state(MoveState.WAITING)]
+        wave = next_wave(waiting, in_flight, concurrency=state.concurrency, sizes=snapshot.sizes)
+        finished = [
+            by_partition[m.partition]
+            for m in progress.moves
+            if m.state in (MoveState.DONE, MoveState.FAILED)
+        ]
+        changes = in_flight_changes(
+            ReassignmentPlan((*in_flight, *wave)),
+            ReassignmentPlan(tuple(finished)),
+            state.record,
+            _topic_lists(snapshot),
+            snapshot.throttles,
+        )
+        live = set(snapshot.broker_ids)
+        changes = ThrottleChanges(
+            {b: c for b, c in changes.brokers.items() if b in live},
+            {t: c for t, c in changes.topics.items() if t in snapshot.topics},
+        )
+        if changes:
+            if not dry_run:
+                self.admin.alter_broker_configs(changes.brokers)
+                self.admin.alter_topic_configs(changes.topics)
+            self.emit(ThrottlesApplied(changes, dry_run))
+        if not wave:
+            return progress, state
+        if dry_run:
+            self.emit(PartitionsSubmitted(tuple(m.partition for m in wave), dry_run=True))
+            return progress, state
+        outcome = self.admin.alter_reassignments({m.partition: m.after for m in wave})
+        refused = {tp: why for tp, why in outcome.items() if why is not None}
+        accepted = tuple(m.partition for m in wave if m.partition not in refused)
+        state = attrs.evolve(
+            state,
+            submitted=state.submitted | set(accepted),
+            refused={**state.refused, **refused},
+        )
+        self.state.save(state.dumps())
+        submitted.extend(accepted)
+        if accepted:
+            self.emit(PartitionsSubmitted(accepted, dry_run=False))
+        if refused:
+            self.emit(PartitionsRefused(FrozenDict(refused)))
+        return self._observe(self.admin.snapshot(), state), state
+
+    # -- verify and cancel -----------------------------------------------------------------
 
     def verify(self, *, dry_run: bool = False) -> VerifyResult:
-        """Each move's progress; once none is in flight, restore the recorded throttles."""
-        snapshot = self.admin.snapshot(sizes=False)
-        plan = self._read_plan(snapshot)
-        state = self._state(plan)
-        if state is not None:
-            plan = state.plan
-        moves = self._progress(snapshot, plan)
-        restored = state is None
-        if state is not None and not any(m.state is MoveState.MOVING for m in moves):
-            self._restore(plan, state.record, dry_run=dry_run, snapshot=snapshot)
-            restored = not dry_run
-        return VerifyResult(moves, restored)
+        """Each move's progress; once nothing moves or waits, restore the recorded throttles.
+
+        ``verify`` starts no move: waiting moves are started by ``execute``.
+        """
+        snapshot = self.admin.snapshot()
+        state = self._load()
+        if state is None:
+            plan = self._plan(snapshot)
+            progress = reassignment_progress(plan, snapshot)
+            self.emit(ProgressReported(progress))
+            return VerifyResult(progress, True)
+        progress = self._observe(snapshot, state)
+        if not progress.finished:
+            return VerifyResult(progress, False)
+        pending = self._restore(snapshot, state, dry_run=dry_run)
+        return VerifyResult(progress, not pending and not dry_run, pending)
 
     def cancel(self, *, dry_run: bool = False) -> CancelResult:
-        """Cancel this plan's in-flight moves and restore the recorded throttles."""
+        """Cancel this plan's moves in flight (waiting ones never start); restore throttles."""
         snapshot = self.admin.snapshot(sizes=False)
-        plan = self._read_plan(snapshot)
-        state = self._state(plan)
-        if state is not None:
-            plan = state.plan
+        state = self._load()
+        plan = state.plan if state is not None else self._plan(snapshot)
         in_flight = tuple(
             m.partition
             for m in plan
-            if (p := snapshot.partitions.get(m.partition)) is not None and p.reassigning
+            if (p := snapshot.partitions.get(m.partition)) is not None
+            and p.reassigning
+            and p.target_replicas == m.after
         )
         refused: dict[TopicPartition, str] = {}
         if in_flight and not dry_run:
@@ -481,36 +700,61 @@ class Reassignment:
             refused = {tp: why for tp, why in outcome.items() if why is not None}
         cancelled = tuple(tp for tp in in_flight if tp not in refused)
         self.emit(PartitionsCancelled(cancelled, dry_run))
-        restored = state is None
-        if state is not None and not refused:
-            self._restore(plan, state.record, dry_run=dry_run)
-            restored = not dry_run
-        return CancelResult(cancelled, refused, restored)
+        if state is None:
+            return CancelResult(cancelled, refused, True)
+        if refused:
+            return CancelResult(cancelled, refused, False)
+        if cancelled and not dry_run:
+            snapshot = self.admin.snapshot(sizes=False)
+        pending = self._restore(snapshot, state, dry_run=dry_run)
+        return CancelResult(cancelled, refused, not pending and not dry_run, pending)
 
     def _restore(
-        self,
-        plan: ReassignmentPlan,
-        record: ThrottleRecord,
-        *,
-        dry_run: bool,
-        snapshot: ClusterSnapshot | None = None,
-    ) -> None:
-        """Put the recorded throttles back, then (and only then) delete the state file."""
-        if snapshot is None:
-            snapshot = self.admin.snapshot(sizes=False)
-        current = {
-            topic: {
-                LEADER_THROTTLED_REPLICAS: t.leader_throttled_replicas,
-                FOLLOWER_THROTTLED_REPLICAS: t.follower_throttled_replicas,
-            }
-            for topic, t in snapshot.topics.items()
-        }
-        changes = restore_changes(plan, record, current)
+        self, snapshot: ClusterSnapshot, state: ReassignmentState, *, dry_run: bool
+    ) -> tuple[int, ...]:
+        """Put recorded throttles back where the broker is live; return the brokers still owed.
+
+        The state is cleared only once every broker and topic has its values back; until then
+        it is saved with what has been restored, so the next run restores only the rest.
+        """
+        changes = restore_changes(state.plan, state.record, _topic_lists(snapshot))
         live = set(snapshot.broker_ids)
+        brokers = {
+            b: c
+            for b, c in changes.brokers.items()
+            if b in live and b not in state.restored_brokers
+        }
+        topics = {
+            t: c
+            for t, c in changes.topics.items()
+            if t in snapshot.topics and t not in state.restored_topics
+        }
+        owed = tuple(
+            sorted(b for b in changes.brokers if b not in live and b not in state.restored_brokers)
+        )
         if not dry_run:
-            self.admin.alter_broker_configs({b: c for b, c in changes.brokers.items() if b in live})
-            self.admin.alter_topic_configs(
-                {t: c for t, c in changes.topics.items() if t in snapshot.topics}
-            )
-            self.state_path.unlink(missing_ok=True)
-        self.emit(ThrottlesRestored(changes, dry_run))
+            self.admin.alter_broker_configs(brokers)
+            self.admin.alter_topic_configs(topics)
+            if owed:
+                done_topics = set(changes.topics)  # topics are restored (or gone) in one pass
+                self.state.save(
+                    attrs.evolve(
+                        state,
+                        restored_brokers=state.restored_brokers | set(brokers),
+                        restored_topics=state.restored_topics | done_topics,
+                    ).dumps()
+                )
+            else:
+                self.state.clear()
+        self.emit(ThrottlesRestored(ThrottleChanges(brokers, topics), owed, dry_run))
+        return owed
+
+
+def _blocker(progress: ReassignmentProgress) -> str:
+    """What a stalled reassignment is waiting for, in words."""
+    moving = progress.in_state(MoveState.MOVING)
+    if not moving:
+        return progress.summary()
+    shown = "; ".join(m.describe() for m in moving[:3])
+    more = f" (and {len(moving) - 3} more)" if len(moving) > 3 else ""
+    return f"{progress.summary()}: {shown}{more}"

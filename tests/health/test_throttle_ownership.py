@@ -10,6 +10,7 @@ from confluent_ops.model import (
     FOLLOWER_THROTTLED_REPLICAS,
     LEADER_THROTTLED_RATE,
     LEADER_THROTTLED_REPLICAS,
+    BrokerThrottles,
     ClusterAssignment,
     ConfigSetting,
     ConfigSource,
@@ -18,8 +19,8 @@ from confluent_ops.model import (
 )
 from confluent_ops.planners.throttle_ownership import (
     ThrottleRecord,
-    apply_changes,
     brokers_touched,
+    in_flight_changes,
     merge_replica_lists,
     restore_changes,
     subtract_replica_lists,
@@ -27,6 +28,7 @@ from confluent_ops.planners.throttle_ownership import (
 
 CURRENT = ClusterAssignment({TopicPartition("t", 0): (0, 1), TopicPartition("t", 1): (1, 2)})
 PLAN = ReassignmentPlan.between(CURRENT, CURRENT.with_replicas({TopicPartition("t", 0): (0, 3)}))
+NOTHING = ReassignmentPlan(())
 
 
 def setting(name: str, value: str, source: ConfigSource) -> ConfigSetting:
@@ -82,7 +84,7 @@ def test_record_round_trips_through_json():
 
 def test_execute_sets_rates_on_touched_brokers_and_merges_lists():
     r = record(topic_lists={LEADER_THROTTLED_REPLICAS: "5:9"})
-    changes = apply_changes(PLAN, r, {"t": {LEADER_THROTTLED_REPLICAS: "5:9"}})
+    changes = in_flight_changes(PLAN, NOTHING, r, {"t": {LEADER_THROTTLED_REPLICAS: "5:9"}})
     assert set(changes.brokers) == {0, 1, 3}
     assert changes.brokers[3].set == {
         LEADER_THROTTLED_RATE: "1000",
@@ -108,8 +110,43 @@ def test_restore_puts_back_prior_rates_and_removes_only_our_entries():
 
 def test_unthrottled_execution_changes_and_restores_nothing():
     r = record(rate=None)
-    assert not apply_changes(PLAN, r, {})
+    assert not in_flight_changes(PLAN, NOTHING, r, {})
     assert not restore_changes(PLAN, r, {})
+
+
+TWO_MOVES = ReassignmentPlan.between(
+    CURRENT, CURRENT.with_replicas({TopicPartition("t", 0): (0, 3), TopicPartition("t", 1): (1, 4)})
+)
+
+
+def test_lists_cover_only_moves_in_flight_and_keep_entries_found_before():
+    """A wave finished (t-0), another in flight (t-1): t-0's entries go, unless prior."""
+    first, second = (
+        TWO_MOVES.only([TopicPartition("t", 0)]),
+        TWO_MOVES.only([TopicPartition("t", 1)]),
+    )
+    r = record(topic_lists={LEADER_THROTTLED_REPLICAS: "0:0"})
+    now = {"t": {LEADER_THROTTLED_REPLICAS: "0:0,0:1", FOLLOWER_THROTTLED_REPLICAS: "0:3"}}
+    changes = in_flight_changes(second, first, r, now)
+    assert changes.topics["t"].set == {
+        LEADER_THROTTLED_REPLICAS: "0:0,1:1,1:2",
+        FOLLOWER_THROTTLED_REPLICAS: "1:4",
+    }
+
+
+def test_rates_already_in_force_are_not_set_again():
+    r = record()
+    rate = str(r.rate)
+    in_force = {
+        b: BrokerThrottles(
+            b,
+            setting(LEADER_THROTTLED_RATE, rate, ConfigSource.DYNAMIC_BROKER_CONFIG),
+            setting(FOLLOWER_THROTTLED_RATE, rate, ConfigSource.DYNAMIC_BROKER_CONFIG),
+        )
+        for b in (0, 1)
+    }
+    changes = in_flight_changes(PLAN, NOTHING, r, {}, in_force)
+    assert set(changes.brokers) == {3}
 
 
 def test_a_star_list_stays_a_star():

@@ -47,37 +47,59 @@ def test_health_of_an_unreachable_cluster_exits_69_with_one_line(capsys):
     assert "within 1 s" in err
 
 
-def test_reassign_execute_verify_through_the_command(admin, topic_name, tmp_path, capsys):
+def test_reassign_execute_runs_to_the_end_and_verify_confirms(admin, topic_name, tmp_path, capsys):
     topic = topic_name("cli")
     admin.create_topic(topic, partitions=1, replication_factor=2)
     plan = write_plan(admin, topic, tmp_path / "plan.json")
-    assert (
-        main(
-            [
-                "reassign",
-                "execute",
-                "--plan",
-                str(plan),
-                "--bootstrap",
-                admin.servers,
-                "--throttle",
-                "50000000",
-            ]
-        )
-        == 0
-    )
-    assert (tmp_path / "plan.json.state.json").exists()
+    argv = ["--plan", str(plan), "--bootstrap", admin.servers]
+    assert main(["reassign", "execute", *argv, "--throttle", "50000000"]) == 0
+    captured = capsys.readouterr()
+    assert "1 done, 0 moving, 0 waiting, 0 failed" in captured.out
+    assert "restored the throttles in force before execute" in captured.err
+    assert not (tmp_path / "plan.json.state.json").exists()
+    assert main(["reassign", "verify", *argv]) == 0
+    assert f"{topic}-0: done" in capsys.readouterr().out
+    target = json.loads(plan.read_text())["partitions"][0]["replicas"]
+    assert list(admin.snapshot(sizes=False).partition(TopicPartition(topic, 0)).replicas) == target
+
+
+def test_reassign_execute_no_wait_then_verify_until_done(admin, topic_name, tmp_path, capsys):
+    topic = topic_name("nowait")
+    admin.create_topic(topic, partitions=1, replication_factor=2)
+    plan = write_plan(admin, topic, tmp_path / "plan.json")
+    argv = ["--plan", str(plan), "--bootstrap", admin.servers]
+    assert main(["reassign", "execute", *argv, "--throttle", "50000000", "--no-wait"]) in (0, 1)
+    capsys.readouterr()
     for _ in range(100):
-        code = main(["reassign", "verify", "--plan", str(plan), "--bootstrap", admin.servers])
+        code = main(["reassign", "verify", *argv])
         out = capsys.readouterr().out
         if code != 1:
             break
-        assert "moving" in out
     assert code == 0
     assert f"{topic}-0: done" in out
     assert not (tmp_path / "plan.json.state.json").exists()
-    target = json.loads(plan.read_text())["partitions"][0]["replicas"]
-    assert list(admin.snapshot(sizes=False).partition(TopicPartition(topic, 0)).replicas) == target
+
+
+def test_reassign_execute_dry_run_speaks_in_the_conditional_and_writes_nothing(
+    admin, topic_name, tmp_path, capsys
+):
+    topic = topic_name("clidry")
+    admin.create_topic(topic, partitions=1, replication_factor=2)
+    plan = write_plan(admin, topic, tmp_path / "plan.json")
+    before = admin.snapshot(sizes=False)
+    argv = ["--plan", str(plan), "--bootstrap", admin.servers, "--throttle", "1000"]
+    assert main(["reassign", "execute", *argv, "--dry-run"]) == 0
+    captured = capsys.readouterr()
+    assert "would record the throttles in force" in captured.err
+    assert "would set throttles on brokers" in captured.err
+    assert "would start 1 partition move(s)" in captured.err
+    assert "recorded the throttles" not in captured.err.replace("would record", "")
+    assert "started" not in captured.err.replace("would start", "")
+    assert "nothing was changed" in captured.out
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["plan.json"]
+    after = admin.snapshot(sizes=False)
+    assert after.topic(topic) == before.topic(topic)
+    assert after.partition(TopicPartition(topic, 0)) == before.partition(TopicPartition(topic, 0))
 
 
 @pytest.mark.parametrize(

@@ -9,34 +9,27 @@ coming back) is the real cluster's.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import pytest
-from reassign_helpers import plan_moving_every_partition, throttles_now, wait_for_verify
+from reassign_helpers import fill, plan_moving_every_partition, throttles_now, wait_for_verify
 
 from confluent_ops.adapters import KafkaAdapter
-from confluent_ops.errors import ClusterRequestFailed, ClusterUnreachable, ReassignmentRefused
+from confluent_ops.errors import ClusterError, ClusterUnreachable
 from confluent_ops.model import TopicPartition
-from confluent_ops.steps.reassign import MoveState, Reassignment
-from confluent_ops.testing import LocalKafkaCluster
+from confluent_ops.steps.reassign import MoveState, PartitionsRefused, Reassignment
+from confluent_ops.testing import LocalKafkaCluster, eventually
 
 
-def _wait_until_answering(admin: KafkaAdapter, timeout: float = 30.0) -> None:
-    """The adapter's clients reconnect on their own; wait until they have (or fail)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            admin.snapshot(sizes=False)
-        except (ClusterUnreachable, ClusterRequestFailed):
-            # right after a restart kafka-python's metadata may still miss a broker
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.5)
-        else:
-            return
+def _answering(admin: KafkaAdapter) -> bool:
+    """Whether the adapter's clients have reconnected (right after a restart they may not)."""
+    try:
+        admin.snapshot(sizes=False)
+    except ClusterError:
+        return False
+    return True
 
 
 class RefusingReassignments:
@@ -63,9 +56,13 @@ def test_a_refused_plan_is_reported_per_partition_and_its_throttles_are_restored
     before = throttles_now(admin, topic)
     state = tmp_path / "state.json"
     refusing = RefusingReassignments(admin)
-    with pytest.raises(ReassignmentRefused) as caught:
-        Reassignment(refusing, plan, state_path=state).execute(throttle=1000)  # type: ignore[arg-type]
-    assert caught.value.reasons == {f"{topic}-0": "InvalidReplicaAssignment"}
+    events: list[object] = []
+    step = Reassignment(refusing, plan, state_path=state, emit=events.append)  # type: ignore[arg-type]
+    result = step.execute(throttle=1000)
+    assert result.exit_code == 2
+    refused = next(e for e in events if isinstance(e, PartitionsRefused))
+    assert refused.reasons == {TopicPartition(topic, 0): "InvalidReplicaAssignment"}
+    assert "refused it: InvalidReplicaAssignment" in result.moves[0].describe()
     assert throttles_now(admin, topic) == before
     assert not state.exists()
 
@@ -87,11 +84,13 @@ def test_the_record_outlives_an_unreachable_cluster_and_the_next_verify_finishes
     cluster = kafka_cluster_factory(brokers=2)
     with KafkaAdapter.connect(cluster.bootstrap_servers, timeout=5.0) as admin:
         admin.create_topic("gone", partitions=1, replication_factor=1)
+        # 3 MB: a follower's first fetch takes 1 MB unthrottled, the rest at 500 kB/s
+        fill(admin, "gone", 300)
         plan = plan_moving_every_partition(admin, "gone")
         before = throttles_now(admin, "gone", brokers=cluster.broker_ids)
         state = tmp_path / "state.json"
         step = Reassignment(admin, plan, state_path=state)
-        step.execute(throttle=50_000_000)
+        assert step.execute(throttle=500_000, wait=False).exit_code == 1
         for broker in cluster.broker_ids:
             cluster.stop_broker(broker)
         with pytest.raises(ClusterUnreachable):
@@ -100,7 +99,7 @@ def test_the_record_outlives_an_unreachable_cluster_and_the_next_verify_finishes
         for broker in cluster.broker_ids:
             cluster.start_broker(broker)
         cluster.wait_for_brokers(cluster.broker_ids)
-        _wait_until_answering(admin)
+        eventually(lambda: _answering(admin), what="the adapter to reconnect")
         verdict, _ = wait_for_verify(step)
         assert verdict.exit_code == 0
         assert [m.state for m in verdict.moves] == [MoveState.DONE]
