@@ -9,8 +9,6 @@ resume. No error message ever holds a secret: values that may be secret are name
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 __all__ = [
     "CertificateNotValid",
     "ClusterError",
@@ -19,7 +17,9 @@ __all__ = [
     "DuplicateReplica",
     "ImpossiblePlan",
     "AuthenticationFailed",
+    "AuthorizationFailed",
     "ClusterRequestFailed",
+    "FileUnusable",
     "InvalidCertificateRequest",
     "InvalidDnsName",
     "InvalidInput",
@@ -30,12 +30,12 @@ __all__ = [
     "MalformedFile",
     "NotReady",
     "PortInUse",
-    "ReassignmentRefused",
     "StepStateConflict",
     "TestbedError",
     "UnknownBroker",
     "UnknownPartition",
     "UnsafeOperation",
+    "WaitTimedOut",
     "WeakKey",
 ]
 
@@ -63,6 +63,21 @@ class MalformedFile(InvalidInput):
         self.detail = detail
         where = f"{path}: " if path else ""
         super().__init__(f"{where}{detail}")
+
+
+class FileUnusable(InvalidInput):
+    """A file cannot be used at all: missing, unreadable, a directory, too large, or a
+    location where an output cannot be written.
+
+    ``path`` names the file and ``reason`` says what is wrong with it, in words (never a raw
+    ``[Errno N]``). The command line maps it to exit code 66 (``EX_NOINPUT``), inputs and
+    outputs alike, and checks every output location before it writes anything.
+    """
+
+    def __init__(self, path: str, reason: str) -> None:
+        self.path = path
+        self.reason = reason
+        super().__init__(f"{path}: {reason}")
 
 
 class UnknownBroker(InvalidInput):
@@ -266,6 +281,25 @@ class AuthenticationFailed(ClusterError):  # noqa: N818 - the name reads as the 
         super().__init__(f"authentication to {servers} failed: {detail}")
 
 
+class AuthorizationFailed(ClusterError):  # noqa: N818 - the name reads as the condition
+    """The cluster knows who we are and refused the operation: an ACL denies it.
+
+    Distinct from :class:`AuthenticationFailed` (the login itself was refused): here the
+    credentials work, and what must change is an ACL (or the principal used). ``operation`` is
+    what we asked for, ``resource`` what Kafka names as denied (``CLUSTER kafka-cluster``,
+    ``TOPIC orders``, ...).
+    """
+
+    def __init__(self, operation: str, resource: str, detail: str) -> None:
+        self.operation = operation
+        self.resource = resource
+        self.detail = detail
+        super().__init__(
+            f"not authorized: {operation} was denied on {resource} ({detail}); grant the "
+            "principal an ACL for it (kafka-acls --add) or use a principal that has one"
+        )
+
+
 class ClusterRequestFailed(ClusterError):  # noqa: N818 - the name reads as the condition
     """The cluster refused or failed one request (``operation``), with the client's reason."""
 
@@ -275,18 +309,22 @@ class ClusterRequestFailed(ClusterError):  # noqa: N818 - the name reads as the 
         super().__init__(f"{operation} failed: {detail}")
 
 
-class ReassignmentRefused(ClusterError):  # noqa: N818 - the name reads as the condition
-    """The cluster refused some partitions of a reassignment; ``reasons`` maps each to why.
+class WaitTimedOut(ClusterError):  # noqa: N818 - the name reads as the condition
+    """A wait gave up: nothing progressed for ``stalled`` seconds (or ``waited`` hit its cap).
 
-    Partitions not named were accepted (and may be moving): run ``reassign verify`` or
-    ``reassign cancel`` with the same plan to follow or undo them.
+    ``what`` is what was awaited and ``blocker`` what still stood in the way when it gave up,
+    so that the message says what to look at; the operation that waited says how to resume.
     """
 
-    def __init__(self, reasons: Mapping[str, str]) -> None:
-        self.reasons = dict(sorted(reasons.items()))
-        shown = "; ".join(f"{tp}: {why}" for tp, why in list(self.reasons.items())[:5])
-        more = f" (and {len(self.reasons) - 5} more)" if len(self.reasons) > 5 else ""
-        super().__init__(f"the cluster refused {len(self.reasons)} partition(s): {shown}{more}")
+    def __init__(self, what: str, blocker: str, *, waited: float, stalled: float) -> None:
+        self.what = what
+        self.blocker = blocker
+        self.waited = waited
+        self.stalled = stalled
+        super().__init__(
+            f"gave up waiting for {what} after {waited:.0f} s "
+            f"(no progress for {stalled:.0f} s): {blocker}"
+        )
 
 
 class StepStateConflict(InvalidInput):

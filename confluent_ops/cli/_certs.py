@@ -7,12 +7,13 @@ succeeded, atomically, keys and passwords with mode 0600 (see :mod:`confluent_op
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
-from confluent_ops.cli._app import EX_OK, CommandParser, UsageError
+from confluent_ops._files import check_folder, read_input_bytes, read_input_text
+from confluent_ops.cli._app import EX_OK, CommandParser, UsageError, integer
 from confluent_ops.errors import InvalidCertificateRequest
 from confluent_ops.model.secret import Secret
 from confluent_ops.tls import (
+    MAX_VALIDITY_DAYS,
     CertificateAuthority,
     CertificateSummary,
     KeyType,
@@ -42,8 +43,11 @@ def _key_type(text: str) -> KeyType:
         ) from None
 
 
+_days = integer(1, MAX_VALIDITY_DAYS)
+
+
 def _ca(args: argparse.Namespace) -> int:
-    out = Path(args.out)
+    out = check_folder(args.out, what="CA folder")
     if (out / "ca.key").exists() and not args.force:
         raise InvalidCertificateRequest(
             f"{out / 'ca.key'} already exists; refusing to replace a CA key (use --force)"
@@ -63,9 +67,11 @@ def _issue(args: argparse.Namespace) -> int:
     dns_names, addresses = _listed(args.dns), _listed(args.ip)
     if args.client and (dns_names or addresses):
         raise UsageError("confluent-ops certs issue: --dns and --ip apply to server certificates")
+    check_folder(args.out, what="output folder")
     password = None
     if args.password_file is not None:
-        password = Secret(Path(args.password_file).read_text(encoding="utf-8").rstrip("\r\n"))
+        text = read_input_text(args.password_file, what="password file", limit=4096)
+        password = Secret(text.rstrip("\r\n"))
     authority = read_authority(args.ca)
     if args.client:
         issued = authority.issue_client(args.name, validity_days=args.days, key_type=args.key_type)
@@ -91,7 +97,7 @@ def _issue(args: argparse.Namespace) -> int:
 def _inspect(args: argparse.Namespace) -> int:
     summaries: list[tuple[str, list[CertificateSummary]]] = []
     for path in args.paths:
-        certificates = load_certificates(Path(path).read_bytes(), path)
+        certificates = load_certificates(read_input_bytes(path, what="certificate file"), path)
         summaries.append((path, [CertificateSummary.from_certificate(c) for c in certificates]))
     for path, found in summaries:
         print(f"{path}:")
@@ -115,7 +121,13 @@ def register(commands: argparse._SubParsersAction[CommandParser]) -> None:
     )
     ca.add_argument("--out", required=True, metavar="DIR", help="directory for ca.crt and ca.key")
     ca.add_argument("--cn", default="confluent-ops-ca", metavar="NAME", help="the CA's common name")
-    ca.add_argument("--days", type=int, default=1825, metavar="N", help="validity (default 1825)")
+    ca.add_argument(
+        "--days",
+        type=_days,
+        default=1825,
+        metavar="N",
+        help=f"validity in days, 1..{MAX_VALIDITY_DAYS} (default 1825)",
+    )
     ca.add_argument(
         "--key-type",
         type=_key_type,
@@ -136,11 +148,19 @@ def register(commands: argparse._SubParsersAction[CommandParser]) -> None:
         ),
     )
     issue.add_argument("--ca", required=True, metavar="DIR", help="directory with ca.crt, ca.key")
-    issue.add_argument("--name", required=True, metavar="NAME", help="common name and store alias")
+    issue.add_argument(
+        "--name", required=True, metavar="NAME", help="common name and store alias (1-64 bytes)"
+    )
     issue.add_argument("--dns", action="append", metavar="A,B", help="DNS names (repeatable)")
     issue.add_argument("--ip", action="append", metavar="IP", help="IP addresses (repeatable)")
     issue.add_argument("--client", action="store_true", help="a client certificate (clientAuth)")
-    issue.add_argument("--days", type=int, default=365, metavar="N", help="validity (default 365)")
+    issue.add_argument(
+        "--days",
+        type=_days,
+        default=365,
+        metavar="N",
+        help=f"validity in days, 1..{MAX_VALIDITY_DAYS} (default 365)",
+    )
     issue.add_argument(
         "--key-type",
         type=_key_type,
@@ -159,5 +179,7 @@ def register(commands: argparse._SubParsersAction[CommandParser]) -> None:
         help="print subject, SANs, issuer and days to expiry",
         description="Read PEM or DER certificates and print what they say.",
     )
-    inspect.add_argument("paths", nargs="+", metavar="PATH")
+    inspect.add_argument(
+        "paths", nargs="+", metavar="PATH", help="PEM or DER files holding certificates"
+    )
     inspect.set_defaults(handler=_inspect)

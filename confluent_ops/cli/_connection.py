@@ -1,32 +1,32 @@
-"""What the commands that talk to a cluster share: connection options and their errors.
+"""What the commands that talk to a cluster share: connection options and the adapter.
 
-``--bootstrap``, ``--command-config`` (Java client properties, as Kafka's own tools take them)
-and ``--timeout``. A cluster that does not answer exits with 69 (``EX_UNAVAILABLE``) and a
-refused login with 77 (``EX_NOPERM``), so that a script never mistakes either for a verdict
-of ``health`` or ``reassign verify`` (0, 1, 2).
+``--bootstrap`` (each entry checked: a malformed one is a usage error, exit 64, not an
+unreachable cluster), ``--command-config`` (Java client properties, as Kafka's own tools take
+them) and ``--timeout``. The exit codes of connection failures (69 unreachable, 77 refused
+login or denied by an ACL) come from the one table in :mod:`confluent_ops.cli._app`, so that a
+script never mistakes either for a verdict of ``health`` or ``reassign verify`` (0, 1, 2).
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from confluent_ops.adapters import DEFAULT_TIMEOUT, KafkaAdapter
 from confluent_ops.adapters.command_config import client_config_from_properties
-from confluent_ops.cli._app import one_line, positive_seconds
-from confluent_ops.errors import AuthenticationFailed, ClusterUnreachable
+from confluent_ops.cli._app import bootstrap, seconds
 
-__all__ = ["EX_NOPERM", "EX_UNAVAILABLE", "add_connection_options", "connect", "unavailable"]
-
-EX_UNAVAILABLE = 69  # sysexits: a service is unavailable
-EX_NOPERM = 77  # sysexits: permission denied
+__all__ = ["add_connection_options", "connect"]
 
 
-def add_connection_options(parser: argparse.ArgumentParser) -> None:
+def add_connection_options(parser: argparse.ArgumentParser, *, required: bool = True) -> None:
     parser.add_argument(
-        "--bootstrap", required=True, metavar="B", help="bootstrap servers, host:port[,...]"
+        "--bootstrap",
+        required=required,
+        type=bootstrap,
+        metavar="B",
+        help="bootstrap servers, host:port[,host:port...]",
     )
     parser.add_argument(
         "--command-config",
@@ -36,7 +36,7 @@ def add_connection_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--timeout",
-        type=positive_seconds,
+        type=seconds,
         default=DEFAULT_TIMEOUT,
         metavar="SECONDS",
         help=f"give up on an unreachable cluster after this long (default {DEFAULT_TIMEOUT:g})",
@@ -55,9 +55,3 @@ def connect(args: argparse.Namespace) -> Iterator[KafkaAdapter]:
     else:
         with KafkaAdapter.connect(args.bootstrap, timeout=args.timeout) as adapter:
             yield adapter
-
-
-def unavailable(error: ClusterUnreachable | AuthenticationFailed) -> int:
-    """Print the one-line reason and return 69 (unreachable) or 77 (authentication)."""
-    print(f"confluent-ops: error: {one_line(error)}", file=sys.stderr)
-    return EX_NOPERM if isinstance(error, AuthenticationFailed) else EX_UNAVAILABLE

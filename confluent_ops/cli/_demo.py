@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 
-from confluent_ops.cli._app import EX_OK, CommandParser
+from confluent_ops.cli._app import EX_OK, CommandParser, integer
 from confluent_ops.model import synthetic_cluster
 from confluent_ops.planners import estimate_duration, plan_add_brokers, throttled_replicas
 
@@ -20,20 +20,30 @@ def register(commands: argparse._SubParsersAction[CommandParser]) -> None:
         help="run the runbook on a generated cluster (no cluster needed)",
         description="Scale a generated 6-broker cluster to 9 brokers and show the plan.",
     )
-    demo.add_argument("--partitions", type=int, default=3000, help="partitions (default 3000)")
+    demo.add_argument(
+        "--partitions",
+        type=integer(1, 1_000_000),
+        default=3000,
+        help="partitions of the generated cluster (default 3000)",
+    )
     demo.add_argument(
         "--throttle",
-        type=int,
+        type=integer(1, 2**40),
         default=50 * 2**20,
         help="replication throttle in bytes/s per broker (default 50 MiB/s)",
     )
     demo.add_argument(
         "--concurrency",
-        type=int,
+        type=integer(1, 10_000),
         default=4,
         help="concurrent moves per broker per wave (default 4)",
     )
-    demo.add_argument("--seed", type=int, default=7)
+    demo.add_argument(
+        "--seed",
+        type=integer(0, 2**32 - 1),
+        default=7,
+        help="seed of the generated cluster: the same seed gives the same cluster and plan",
+    )
     demo.set_defaults(handler=_run)
 
 
@@ -47,7 +57,6 @@ def _run(args: argparse.Namespace) -> int:
     )
     before = cluster.assignment
     plan = plan_add_brokers(before, cluster.brokers, new, sizes=cluster.sizes)
-    assert plan.report is not None
     print("\n".join(plan.report.summary_lines()))
     estimate = estimate_duration(
         plan,

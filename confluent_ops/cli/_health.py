@@ -2,6 +2,8 @@
 
 Exit 0 healthy, 1 degraded (under-replicated partitions), 2 critical (offline or under
 ``min.insync.replicas``); 69 when the cluster cannot be reached, 77 when it refuses our login.
+The verdict is about the partitions now; findings (``risk:``, ``advice:``) are about what comes
+next and never change the exit code.
 """
 
 from __future__ import annotations
@@ -11,10 +13,9 @@ import json
 import sys
 
 from confluent_ops.cli._app import CommandParser
-from confluent_ops.cli._cluster import add_connection_options, connect, unavailable
-from confluent_ops.errors import AuthenticationFailed, ClusterUnreachable
+from confluent_ops.cli._connection import add_connection_options, connect
 from confluent_ops.model import TopicPartition
-from confluent_ops.planners.health import HealthReport, cluster_health
+from confluent_ops.planners.health import HealthReport, Severity, cluster_health
 
 __all__ = ["register", "render_table"]
 
@@ -27,9 +28,10 @@ def register(commands: argparse._SubParsersAction[CommandParser]) -> None:
         help="judge a cluster's partitions and durability settings (exit 0, 1 or 2)",
         description=(
             "Read a snapshot of the cluster and report offline, under-min-ISR, "
-            "under-replicated and at-min-ISR partitions and the preflight findings. Exit 0 "
-            "healthy, 1 degraded (under-replicated), 2 offline or under min ISR; 69 "
-            "unreachable, 77 authentication failed."
+            "under-replicated and at-min-ISR partitions (counted as kafka-topics --describe "
+            "counts them) and the preflight findings. Exit 0 healthy, 1 degraded "
+            "(under-replicated), 2 offline or under min ISR; 69 unreachable, 77 authentication "
+            "or authorization failed. Findings (risk, advice) never change the exit code."
         ),
     )
     add_connection_options(parser)
@@ -45,8 +47,10 @@ def _names(partitions: tuple[TopicPartition, ...]) -> str:
 
 def render_table(report: HealthReport) -> str:
     """The human form of ``report``: one row per check, then the findings with their fixes."""
+    risks = sum(1 for f in report.findings if f.severity is Severity.RISK)
+    verdict = report.status.value.upper() + (f" ({risks} risk(s) below)" if risks else "")
     rows = [
-        ("status", report.status.value.upper()),
+        ("status", verdict),
         ("brokers", ",".join(str(b) for b in report.brokers)),
         ("controller", str(report.controller)),
         ("partitions", str(report.partitions)),
@@ -72,11 +76,8 @@ def render_table(report: HealthReport) -> str:
 
 
 def _run(args: argparse.Namespace) -> int:
-    try:
-        with connect(args) as admin:
-            snapshot = admin.snapshot(sizes=False)
-    except (ClusterUnreachable, AuthenticationFailed) as error:
-        return unavailable(error)
+    with connect(args) as admin:
+        snapshot = admin.snapshot(sizes=False)
     report = cluster_health(snapshot)
     if args.json:
         sys.stdout.write(json.dumps(report.to_dict(), indent=2) + "\n")

@@ -1,4 +1,10 @@
-"""``confluent-ops plan ...``: read Kafka's files, plan, write the plan and its summary."""
+"""``confluent-ops plan ...``: read Kafka's files (or a live cluster), plan, write the plan.
+
+Inputs are the three files of Kafka's own tools (``--assignment``, ``--brokers``,
+``--log-dirs``) or, with ``--bootstrap``, the same read from a live cluster. Every output
+location is checked before anything is read, and the plan and its summary are written as one
+unit: both, or neither.
+"""
 
 from __future__ import annotations
 
@@ -10,13 +16,17 @@ from collections.abc import Callable
 from confluent_ops.cli._app import (
     EX_OK,
     CommandParser,
+    Outputs,
+    UsageError,
     broker_ids,
+    integer,
     non_negative_int,
+    number,
     positive_int,
     read_text,
-    write_output,
 )
-from confluent_ops.model import BrokerSet, ClusterAssignment, PartitionSizes, ReassignmentPlan
+from confluent_ops.cli._connection import add_connection_options, connect
+from confluent_ops.model import BrokerSet, ClusterAssignment, PartitionSizes, PlannedReassignment
 from confluent_ops.planners import (
     PlanOptions,
     estimate_duration,
@@ -29,7 +39,7 @@ from confluent_ops.planners import (
 
 _Planner = Callable[
     [ClusterAssignment, BrokerSet, PartitionSizes | None, PlanOptions, argparse.Namespace],
-    ReassignmentPlan,
+    PlannedReassignment,
 ]
 
 
@@ -40,19 +50,22 @@ def _names(text: str) -> list[str]:
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--assignment",
-        required=True,
         metavar="A.json",
-        help="current assignment in Kafka's reassignment JSON",
+        help="current assignment in Kafka's reassignment JSON (or use --bootstrap)",
     )
     parser.add_argument(
         "--brokers",
-        required=True,
         metavar="B.json",
-        help="every broker of the target cluster, with racks",
+        help='every broker of the target cluster, with racks: {"version": 1, "brokers": '
+        '[{"id": 0, "rack": "zone-a"}, ...]} (or use --bootstrap)',
     )
     parser.add_argument(
-        "--log-dirs", metavar="L.json", help="kafka-log-dirs --describe output, for partition sizes"
+        "--log-dirs",
+        metavar="L.json",
+        help="kafka-log-dirs --describe output, for partition sizes (entries of partitions "
+        "outside the assignment are ignored and counted)",
     )
+    add_connection_options(parser, required=False)
     parser.add_argument(
         "--max-moves",
         type=non_negative_int,
@@ -75,7 +88,7 @@ def _common(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--byte-tolerance",
-        type=float,
+        type=number(0.0, 9.99),
         default=0.10,
         metavar="F",
         help="how far above its share of bytes a broker may stay (default 0.10)",
@@ -92,7 +105,7 @@ def _common(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--concurrency",
-        type=positive_int,
+        type=integer(1, 10_000),
         metavar="K",
         help="per-broker limit of concurrent incoming/outgoing moves per wave",
     )
@@ -142,8 +155,14 @@ def register(commands: argparse._SubParsersAction[CommandParser]) -> None:
             a, b, args.topic, args.factor, sizes=s, options=o
         ),
     )
-    factor.add_argument("--topic", required=True, metavar="T")
-    factor.add_argument("--factor", type=positive_int, required=True, metavar="N")
+    factor.add_argument("--topic", required=True, metavar="T", help="the topic to change")
+    factor.add_argument(
+        "--factor",
+        type=integer(1, 32_767),
+        required=True,
+        metavar="N",
+        help="the replication factor it should have",
+    )
     request(
         "leaders",
         "balance preferred leaders by reordering replicas only",
@@ -151,16 +170,39 @@ def register(commands: argparse._SubParsersAction[CommandParser]) -> None:
     )
 
 
-def _run(args: argparse.Namespace, planner: _Planner) -> int:
-    assignment = ClusterAssignment.from_kafka_json(
-        read_text(args.assignment), source=args.assignment
-    )
-    brokers = BrokerSet.from_brokers_json(read_text(args.brokers), source=args.brokers)
+def _inputs(
+    args: argparse.Namespace,
+) -> tuple[ClusterAssignment, BrokerSet, PartitionSizes | None]:
+    """The assignment, brokers and sizes: from Kafka's files, or from a live cluster."""
+    if args.bootstrap is not None:
+        if args.assignment or args.brokers or args.log_dirs:
+            raise UsageError(
+                "confluent-ops plan: give either --bootstrap or the files "
+                "(--assignment, --brokers, --log-dirs), not both"
+            )
+        with connect(args) as admin:
+            snapshot = admin.snapshot()
+        return snapshot.assignment(), snapshot.broker_set(), snapshot.sizes
+    if not args.assignment or not args.brokers:
+        raise UsageError(
+            "confluent-ops plan: --assignment and --brokers are required (or --bootstrap)"
+        )
+    assignment_text = read_text(args.assignment, what="assignment")
+    brokers_text = read_text(args.brokers, what="brokers file")
+    sizes_text = read_text(args.log_dirs, what="log-dirs file") if args.log_dirs else None
+    assignment = ClusterAssignment.from_kafka_json(assignment_text, source=args.assignment)
+    brokers = BrokerSet.from_brokers_json(brokers_text, source=args.brokers)
     sizes = (
-        PartitionSizes.from_log_dirs_json(read_text(args.log_dirs), source=args.log_dirs)
-        if args.log_dirs
+        PartitionSizes.from_log_dirs_json(sizes_text, source=args.log_dirs)
+        if sizes_text is not None
         else None
     )
+    return assignment, brokers, sizes
+
+
+def _run(args: argparse.Namespace, planner: _Planner) -> int:
+    outputs = Outputs.check(plan=(args.output, "plan"), summary=(args.summary_json, "summary"))
+    assignment, brokers, sizes = _inputs(args)
     options = PlanOptions(
         frozen_topics=frozenset(args.exclude_topics),
         no_receive=frozenset(args.exclude_brokers),
@@ -169,7 +211,6 @@ def _run(args: argparse.Namespace, planner: _Planner) -> int:
     )
     plan = planner(assignment, brokers, sizes, options, args)
     report = plan.report
-    assert report is not None
     summary = report.to_dict()
     lines = report.summary_lines()
     if args.throttle:
@@ -187,9 +228,10 @@ def _run(args: argparse.Namespace, planner: _Planner) -> int:
             + f": about {_duration(estimate.total_seconds or 0.0)}"
             + ("" if sizes else " (no sizes given: every move counts as 0 bytes)")
         )
-    write_output(args.output, plan.to_kafka_json())
+    texts = {"plan": plan.to_kafka_json()}
     if args.summary_json:
-        write_output(args.summary_json, json.dumps(summary, indent=2) + "\n")
+        texts["summary"] = json.dumps(summary, indent=2) + "\n"
+    outputs.write(**texts)
     print("\n".join(lines), file=sys.stderr)
     return EX_OK
 

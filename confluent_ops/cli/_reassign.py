@@ -1,11 +1,13 @@
-"""``confluent-ops reassign execute|verify|cancel``: run a plan, owning its throttles.
+"""``confluent-ops reassign execute|verify|cancel``: run a plan in waves, owning its throttles.
 
-Like ``kafka-reassign-partitions``, except that the throttles in force before ``execute`` are
-recorded (in ``--state``, by default ``<plan>.state.json``) and ``verify`` / ``cancel`` restore
-exactly those. Exit codes: ``verify`` 0 every move complete and throttles restored, 1 still
-moving (per-partition progress on stdout), 2 a move failed; ``execute`` 2 when the cluster
-refused partitions (each named on stderr); ``cancel`` 2 when a cancellation was refused.
-69 when the cluster cannot be reached, 77 when it refuses our login.
+Like ``kafka-reassign-partitions``, except that moves run in waves (at most ``--concurrency``
+copies per broker at once), the throttles in force before ``execute`` are recorded (in
+``--state``, by default ``<plan>.state.json``) and put back exactly once nothing moves, and the
+state is kept until every broker we touched has its values back. Exit codes: ``verify`` 0 every
+move complete and throttles restored, 1 still moving or waiting (or a touched broker is down and
+still owes its restore), 2 a move failed; ``execute`` the same once it ends; ``cancel`` 0
+cancelled and restored, 1 a restore is still owed, 2 a cancellation was refused. The one table of
+``confluent_ops.cli._app`` gives the rest (64, 65, 66, 69, 75, 77).
 """
 
 from __future__ import annotations
@@ -14,113 +16,194 @@ import argparse
 import sys
 from pathlib import Path
 
-from confluent_ops.cli._app import EX_OK, CommandParser, positive_int, read_text
-from confluent_ops.cli._cluster import add_connection_options, connect, unavailable
-from confluent_ops.errors import AuthenticationFailed, ClusterUnreachable, ReassignmentRefused
+from confluent_ops._files import check_output
+from confluent_ops.cli._app import EX_OK, CommandParser, integer, positive_int, read_text, seconds
+from confluent_ops.cli._connection import add_connection_options, connect
+from confluent_ops.model import ClusterAssignment
 from confluent_ops.steps.reassign import (
+    DEFAULT_CONCURRENCY,
     Event,
-    MoveProgress,
     PartitionsCancelled,
+    PartitionsRefused,
     PartitionsSubmitted,
+    ProgressReported,
     Reassignment,
     ThrottlesApplied,
     ThrottlesRecorded,
     ThrottlesRestored,
     default_state_path,
 )
+from confluent_ops.waiting import WaitPolicy
 
 __all__ = ["register"]
 
-EX_FAILED = 2
+_SHOWN = 10
 
 
 def register(commands: argparse._SubParsersAction[CommandParser]) -> None:
     reassign = commands.add_parser(
         "reassign",
-        help="execute, verify or cancel a reassignment plan, restoring the throttles it set",
+        help="execute, verify or cancel a reassignment plan in waves, restoring its throttles",
         description=(
             "Run a plan in Kafka's reassignment JSON. execute records the throttles in force, "
-            "sets its own and starts the moves; verify reports progress (exit 0 done and "
-            "throttles restored, 1 moving, 2 failed); cancel stops the moves and restores."
+            "then starts the moves in waves (at most --concurrency copies into or out of any "
+            "broker) until all are done; verify reports progress (exit 0 done and throttles "
+            "restored, 1 moving, 2 failed); cancel stops the moves and restores the throttles."
         ),
     )
     actions = reassign.add_subparsers(dest="action", metavar="ACTION", parser_class=CommandParser)
     actions.required = True
     for name, text in (
-        ("execute", "record throttles, set them and start the moves"),
+        ("execute", "record throttles, then run the moves in waves until every move is done"),
         ("verify", "report progress; restore the recorded throttles once nothing moves"),
         ("cancel", "cancel the moves in flight and restore the recorded throttles"),
     ):
         parser = actions.add_parser(name, help=text, description=text)
-        parser.add_argument("--plan", required=True, metavar="P.json", help="Kafka's JSON")
+        parser.add_argument(
+            "--plan", required=True, metavar="P.json", help="the plan, in Kafka's reassignment JSON"
+        )
         add_connection_options(parser)
         parser.add_argument(
             "--state",
             metavar="FILE",
-            help="where the throttle record is kept (default <plan>.state.json)",
+            help="where the step keeps its progress and throttle record (default "
+            "<plan>.state.json)",
         )
         parser.add_argument(
-            "--dry-run", action="store_true", help="show what would change; change nothing"
+            "--dry-run",
+            action="store_true",
+            help="say what would be done; change nothing on the cluster, write no file",
         )
         if name == "execute":
             parser.add_argument(
                 "--throttle",
                 type=positive_int,
                 metavar="BYTES_PER_S",
-                help="replication throttle on every broker the plan touches",
+                help="replication throttle on every broker the plan touches (default: none)",
+            )
+            parser.add_argument(
+                "--concurrency",
+                type=integer(1, 10_000),
+                metavar="K",
+                help="copies in flight per broker, in and out "
+                f"(default {DEFAULT_CONCURRENCY}, or what the state holds)",
+            )
+            parser.add_argument(
+                "--no-wait",
+                action="store_true",
+                help="start what fits now and return; run execute again to start the next wave",
+            )
+            parser.add_argument(
+                "--stall",
+                type=seconds,
+                default=300.0,
+                metavar="SECONDS",
+                help="give up when no move and no byte has progressed for this long (default "
+                "300); the moves in flight go on, and running execute again carries on",
             )
         parser.set_defaults(handler=_run)
 
 
-def _say(event: Event) -> None:
-    """Progress on stdout for verify, the rest of the story on stderr."""
-    if isinstance(event, MoveProgress):
-        print(event.describe())
-        return
-    prefix = "would " if getattr(event, "dry_run", False) else ""
-    if isinstance(event, ThrottlesRecorded):
-        how = "found (resuming)" if event.resumed else "recorded"
-        text = f"throttles in force {how} in {event.path}"
-    elif isinstance(event, ThrottlesApplied):
-        if not event.changes:
+def _names(partitions: tuple[object, ...]) -> str:
+    shown = ", ".join(str(tp) for tp in partitions[:_SHOWN])
+    return shown + (f" (+{len(partitions) - _SHOWN} more)" if len(partitions) > _SHOWN else "")
+
+
+class _Narrator:
+    """The story on stderr; per-move progress of ``verify`` on stdout."""
+
+    def __init__(self, action: str) -> None:
+        self.action = action
+        self.last_summary = ""
+
+    def __call__(self, event: Event) -> None:
+        if isinstance(event, ProgressReported):
+            self._progress(event)
             return
-        text = (
-            f"{prefix}set throttles on brokers {sorted(event.changes.brokers)} and topics "
-            f"{sorted(event.changes.topics)}"
-        )
-    elif isinstance(event, PartitionsSubmitted):
-        text = f"{prefix}start {len(event.partitions)} partition move(s)"
-    elif isinstance(event, PartitionsCancelled):
-        text = f"{prefix}cancel {len(event.partitions)} partition move(s)"
-    elif isinstance(event, ThrottlesRestored):
-        text = f"{prefix}restore the throttles in force before execute"
-    print(text, file=sys.stderr)
+        text = self._text(event)
+        if text:
+            print(text, file=sys.stderr)
+
+    def _progress(self, event: ProgressReported) -> None:
+        if self.action == "verify":
+            for move in event.progress.moves:
+                print(move.describe())
+        summary = event.progress.summary()
+        if summary != self.last_summary:
+            print(f"progress: {summary}", file=sys.stderr)
+            self.last_summary = summary
+
+    @staticmethod
+    def _text(event: Event) -> str:
+        if isinstance(event, ThrottlesRecorded):
+            if event.resumed:
+                return f"resuming: the throttles in force before were recorded in {event.location}"
+            verb = "would record" if event.dry_run else "recorded"
+            return f"{verb} the throttles in force in {event.location}"
+        if isinstance(event, ThrottlesApplied):
+            verb = "would set" if event.dry_run else "set"
+            return (
+                f"{verb} throttles on brokers {sorted(event.changes.brokers)} and topics "
+                f"{sorted(event.changes.topics)}"
+            )
+        if isinstance(event, PartitionsSubmitted):
+            verb = "would start" if event.dry_run else "started"
+            return f"{verb} {len(event.partitions)} partition move(s): {_names(event.partitions)}"
+        if isinstance(event, PartitionsRefused):
+            return "\n".join(f"{tp}: refused: {why}" for tp, why in event.reasons.items())
+        if isinstance(event, PartitionsCancelled):
+            verb = "would cancel" if event.dry_run else "cancelled"
+            return f"{verb} {len(event.partitions)} partition move(s)"
+        if isinstance(event, ThrottlesRestored):
+            verb = "would restore" if event.dry_run else "restored"
+            text = f"{verb} the throttles in force before execute"
+            if event.pending:
+                text += (
+                    f"; brokers {list(event.pending)} are down and still hold our throttles: "
+                    "run `reassign verify` again once they are back"
+                )
+            return text
+        return ""
 
 
 def _run(args: argparse.Namespace) -> int:
-    plan_text = read_text(args.plan)
+    # Everything local first: a bad plan or an unusable state location never reaches a cluster.
+    plan_text = read_text(args.plan, what="plan")
+    targets = ClusterAssignment.from_kafka_json(plan_text, source=args.plan)
     state = Path(args.state) if args.state else default_state_path(args.plan)
-    try:
-        with connect(args) as admin:
-            step = Reassignment(admin, plan_text, state_path=state, source=args.plan, emit=_say)
-            if args.action == "execute":
-                try:
-                    result = step.execute(throttle=args.throttle, dry_run=args.dry_run)
-                except ReassignmentRefused as refused:
-                    for partition, reason in refused.reasons.items():
-                        print(f"{partition}: refused: {reason}", file=sys.stderr)
-                    return EX_FAILED
-                print(
-                    f"started {len(result.submitted)}, already moving "
-                    f"{len(result.already_moving)}, already done {len(result.already_done)}"
-                )
+    if not args.dry_run:
+        check_output(state, what="state file")
+    narrator = _Narrator(args.action)
+    with connect(args) as admin:
+        policy = WaitPolicy(interval=1.0, max_interval=5.0, stall=getattr(args, "stall", 300.0))
+        step = Reassignment(
+            admin, targets, state=state, source=args.plan, emit=narrator, policy=policy
+        )
+        if args.action == "execute":
+            result = step.execute(
+                throttle=args.throttle,
+                concurrency=args.concurrency,
+                dry_run=args.dry_run,
+                wait=not args.no_wait,
+            )
+            if args.dry_run:
+                print(f"dry run: {result.progress.summary()}; nothing was changed")
                 return EX_OK
-            if args.action == "verify":
-                verdict = step.verify(dry_run=args.dry_run)
-                return verdict.exit_code
-            cancelled = step.cancel(dry_run=args.dry_run)
-            for tp, why in cancelled.refused.items():
-                print(f"{tp}: cancellation refused: {why}", file=sys.stderr)
-            return EX_FAILED if cancelled.refused else EX_OK
-    except (ClusterUnreachable, AuthenticationFailed) as error:
-        return unavailable(error)
+            print(
+                f"{result.progress.summary()}; started {len(result.submitted)} in this run"
+                + ("" if result.progress.finished else "; run `reassign execute` to carry on")
+            )
+            return result.exit_code
+        if args.action == "verify":
+            verdict = step.verify(dry_run=args.dry_run)
+            if verdict.progress.waiting and not verdict.progress.moving:
+                print(
+                    f"{verdict.progress.waiting} move(s) wait for a slot: run `reassign execute` "
+                    "to start them",
+                    file=sys.stderr,
+                )
+            return verdict.exit_code
+        cancelled = step.cancel(dry_run=args.dry_run)
+        for tp, why in cancelled.refused.items():
+            print(f"{tp}: cancellation refused: {why}", file=sys.stderr)
+        return cancelled.exit_code

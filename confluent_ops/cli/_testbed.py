@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import signal
 import threading
 from collections.abc import Iterator
@@ -18,8 +19,8 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from confluent_ops.cli._app import EX_OK, CommandParser, UsageError, write_output
-from confluent_ops.errors import InvalidInput
+from confluent_ops._files import check_output
+from confluent_ops.cli._app import EX_OK, CommandParser, UsageError, integer, write_output
 from confluent_ops.model.secret import Secret
 from confluent_ops.testing import (
     SUPPORTED_KAFKA_VERSIONS,
@@ -44,8 +45,20 @@ def register(commands: argparse._SubParsersAction[CommandParser]) -> None:
     kinds = testbed.add_subparsers(dest="kind", metavar="KIND", parser_class=CommandParser)
     kinds.required = True
 
-    kafka = kinds.add_parser("kafka", help="a Kafka cluster (KRaft, or ZooKeeper mode on 3.9)")
-    kafka.add_argument("--brokers", type=int, required=True, help="number of brokers")
+    kafka = kinds.add_parser(
+        "kafka",
+        help="a Kafka cluster (KRaft, or ZooKeeper mode on 3.9)",
+        description=(
+            "Start a real Apache Kafka cluster on 127.0.0.1 and keep it running until SIGINT or "
+            "SIGTERM. Once every broker serves, the ready file (JSON) holds: bootstrap, "
+            "version, brokers, pids; zookeeper in ZooKeeper mode; ssl_bootstrap, "
+            "sasl_ssl_bootstrap and ca with --tls / --sasl-plain. The bootstrap address and "
+            "how to stop are printed too."
+        ),
+    )
+    kafka.add_argument(
+        "--brokers", type=integer(1, 32), required=True, help="number of brokers (1..32)"
+    )
     kafka.add_argument(
         "--version",
         default=None,
@@ -53,16 +66,25 @@ def register(commands: argparse._SubParsersAction[CommandParser]) -> None:
         "(default 4.1.1; 3.9.1 with --zookeeper)",
     )
     kafka.add_argument("--zookeeper", action="store_true", help="ZooKeeper mode (Kafka 3.9)")
-    kafka.add_argument("--racks", type=int, default=1, help="spread brokers over R racks")
-    kafka.add_argument("--controllers", type=int, default=1, help="KRaft controllers: 1 or 3")
+    kafka.add_argument(
+        "--racks", type=integer(1, 32), default=1, help="spread brokers over R racks (default 1)"
+    )
+    kafka.add_argument(
+        "--controllers",
+        type=int,
+        choices=(1, 3),
+        default=1,
+        help="dedicated KRaft controllers: 1 or 3 (default 1)",
+    )
     kafka.add_argument(
         "--combined", action="store_true", help="brokers double as controllers (no dedicated)"
     )
     kafka.add_argument(
         "--tls",
         metavar="DIR",
-        help="add an SSL listener (client certificates required); DIR holds the CA (ca.crt, "
-        "ca.key) to issue from, or receives a new one, with client.crt/client.key",
+        help="add an SSL listener (client certificates required); the broker and client "
+        "certificates are issued from the CA in DIR (ca.crt and ca.key, as `certs ca` writes "
+        "them), or from a new CA written there; the client's files are named in the ready file",
     )
     kafka.add_argument(
         "--sasl-plain",
@@ -73,12 +95,24 @@ def register(commands: argparse._SubParsersAction[CommandParser]) -> None:
     kafka.add_argument("--ready-file", required=True, metavar="F", help="JSON written once serving")
     kafka.set_defaults(handler=_run_kafka)
 
-    zookeeper = kinds.add_parser("zookeeper", help="a ZooKeeper ensemble (1 or 3 servers)")
-    zookeeper.add_argument("--servers", type=int, required=True, help="1 or 3")
+    zookeeper = kinds.add_parser(
+        "zookeeper",
+        help="a ZooKeeper ensemble (1 or 3 servers)",
+        description=(
+            "Start real ZooKeeper servers on 127.0.0.1 until SIGINT or SIGTERM. The ready file "
+            "(JSON) holds zookeeper (the connect string) and pids; zookeeper_tls and ca with "
+            "--tls."
+        ),
+    )
+    zookeeper.add_argument(
+        "--servers", type=int, choices=(1, 3), required=True, help="servers: 1 or 3"
+    )
     zookeeper.add_argument(
         "--tls", metavar="DIR", help="add a TLS client port (client certificates required)"
     )
-    zookeeper.add_argument("--workdir", help="keep data and logs here")
+    zookeeper.add_argument(
+        "--workdir", help="keep data and logs here (default: a temporary folder)"
+    )
     zookeeper.add_argument(
         "--ready-file", required=True, metavar="F", help="JSON written once serving"
     )
@@ -103,9 +137,8 @@ def _tls(directory: str | None) -> TestbedTls | None:
 
 
 def _run_kafka(args: argparse.Namespace) -> int:
+    check_output(args.ready_file, what="ready file")
     users = _sasl_user(args.sasl_plain)
-    if args.brokers < 1:
-        raise InvalidInput(f"--brokers must be at least 1, not {args.brokers}")
     listeners = ["PLAINTEXT"]
     if args.tls:
         listeners.append("SSL")
@@ -137,11 +170,14 @@ def _run_kafka(args: argparse.Namespace) -> int:
                 ready[f"{listener.lower()}_bootstrap"] = cluster.bootstrap_for(listener)
             if cluster.tls is not None:
                 ready["ca"] = str(cluster.tls.ca_crt)
+                ready["client_certificate"] = str(cluster.tls.client_crt)
+                ready["client_key"] = str(cluster.tls.client_key)
             _serve(Path(args.ready_file), ready)
     return EX_OK
 
 
 def _run_zookeeper(args: argparse.Namespace) -> int:
+    check_output(args.ready_file, what="ready file")
     with _until_signal():
         tls = _tls(args.tls)
         with ZooKeeperEnsemble(
@@ -156,9 +192,15 @@ def _run_zookeeper(args: argparse.Namespace) -> int:
 
 
 def _serve(ready_file: Path, ready: dict[str, Any]) -> None:
-    """Announce the servers in the ready file, then wait for a signal; always remove the file."""
+    """Announce the servers (ready file and terminal), wait for a signal; remove the file."""
     try:
         write_output(str(ready_file), json.dumps(ready, indent=2) + "\n")
+        address = ready.get("bootstrap") or ready.get("zookeeper")
+        print(
+            f"serving on {address} (ready file {ready_file}); Ctrl-C or SIGTERM to "
+            f"{os.getpid()} stops every process",
+            flush=True,
+        )
         threading.Event().wait()
     finally:
         ready_file.unlink(missing_ok=True)

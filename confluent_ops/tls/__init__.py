@@ -17,7 +17,7 @@ A typical use::
 from __future__ import annotations
 
 from confluent_ops.model.java_properties import java_properties_text
-from confluent_ops.tls.authority import CertificateAuthority, subject_name
+from confluent_ops.tls.authority import MAX_VALIDITY_DAYS, CertificateAuthority, subject_name
 from confluent_ops.tls.broker_config import BrokerListenerSecurity, ClientAuth
 from confluent_ops.tls.certificates import (
     CertificateUsage,
@@ -71,6 +71,7 @@ from confluent_ops.tls.stores import (
 )
 
 __all__ = [
+    "MAX_VALIDITY_DAYS",
     "AuthorityFiles",
     "BrokerListenerSecurity",
     "CaRollover",

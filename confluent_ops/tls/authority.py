@@ -39,7 +39,7 @@ from confluent_ops.tls.keys import (
 from confluent_ops.tls.names import IpAddress, SubjectAlternativeNames
 from confluent_ops.tls.principal import distinguished_name
 
-__all__ = ["CertificateAuthority", "subject_name"]
+__all__ = ["MAX_VALIDITY_DAYS", "CertificateAuthority", "subject_name"]
 
 CLOCK_SKEW = datetime.timedelta(minutes=5)
 """How far back a new certificate's validity starts, so peers with slow clocks accept it."""
@@ -53,14 +53,29 @@ def _now(now: datetime.datetime | None) -> datetime.datetime:
     return now
 
 
+MAX_VALIDITY_DAYS = 36_500
+"""A hundred years: longer validity is a typo, and dates past 9999 cannot be encoded."""
+
+
 def _check_validity_days(days: int) -> None:
-    if days <= 0:
-        raise InvalidCertificateRequest(f"validity must be a positive number of days, not {days}")
+    if isinstance(days, bool) or not 1 <= days <= MAX_VALIDITY_DAYS:
+        raise InvalidCertificateRequest(f"validity must be 1..{MAX_VALIDITY_DAYS} days, not {days}")
+
+
+def _check_attribute(what: str, value: str) -> None:
+    """X.509 caps names at 64 bytes of UTF-8 (an accented letter takes two)."""
+    size = len(value.encode("utf-8", errors="surrogatepass"))
+    if not value or size > 64:
+        raise InvalidCertificateRequest(
+            f"a {what} must hold 1 to 64 bytes of UTF-8, not {size} "
+            f"({len(value)} characters; accented letters take 2 bytes or more)"
+        )
+    if any(ord(c) < 32 or 0xD800 <= ord(c) <= 0xDFFF for c in value):
+        raise InvalidCertificateRequest(f"a {what} must not hold control or surrogate characters")
 
 
 def _check_common_name(common_name: str) -> None:
-    if not common_name or len(common_name) > 64:
-        raise InvalidCertificateRequest("a common name must hold 1 to 64 characters")
+    _check_attribute("common name", common_name)
 
 
 def subject_name(
@@ -76,8 +91,12 @@ def subject_name(
     the form Kafka's principal mapping rules (and most examples of them) expect.
     """
     _check_common_name(common_name)
-    if country is not None and len(country) != 2:
+    if country is not None and (len(country) != 2 or not country.isascii()):
         raise InvalidCertificateRequest("a country must be a two-letter code")
+    if organization is not None:
+        _check_attribute("organization", organization)
+    if organizational_unit is not None:
+        _check_attribute("organizational unit", organizational_unit)
     attributes = []
     if country is not None:
         attributes.append(x509.NameAttribute(NameOID.COUNTRY_NAME, country))

@@ -9,16 +9,15 @@ certificates 0644.
 
 from __future__ import annotations
 
-import contextlib
 import datetime
-import os
 from collections.abc import Mapping
 from pathlib import Path
 
 import attrs
 from cryptography import x509
 
-from confluent_ops._files import PRIVATE, PUBLIC
+from confluent_ops._files import PRIVATE, PUBLIC, check_folder, check_output, read_input_bytes
+from confluent_ops._files import write_files as write_all
 from confluent_ops.model.secret import Secret
 from confluent_ops.tls.authority import CertificateAuthority
 from confluent_ops.tls.certificates import IssuedCertificate
@@ -41,31 +40,17 @@ CA_KEY = "ca.key"
 def write_files(directory: Path, files: Mapping[str, tuple[bytes, int]]) -> None:
     """Write ``{name: (content, mode)}`` into ``directory``: all of them, or none.
 
-    The directory is created (mode 0700) when missing. Existing files of the same names are
-    replaced only once every new file has been written in full.
+    Every target is checked first (the folder, or the folder it will be created in, must take
+    files; no name may be a directory), so that a refusal leaves nothing behind; then the
+    directory is created (mode 0700) when missing and the files are written as one unit
+    (:func:`confluent_ops._files.write_files`).
     """
-    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-    staged: list[tuple[Path, Path]] = []
-    try:
-        for name, (content, mode) in files.items():
-            target = directory / name
-            partial = directory / f".{name}.partial"
-            with contextlib.suppress(FileNotFoundError):
-                partial.unlink()
-            descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
-            staged.append((partial, target))
-            with os.fdopen(descriptor, "wb") as handle:
-                handle.write(content)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.chmod(partial, mode)  # the umask may have narrowed a public file's mode
-        for partial, target in staged:
-            partial.replace(target)
-    except BaseException:
-        for partial, _ in staged:
-            with contextlib.suppress(FileNotFoundError):
-                partial.unlink()
-        raise
+    root = check_folder(directory, what="output folder")
+    if root.exists():
+        for name in files:
+            check_output(root / name, what=name)
+    root.mkdir(mode=0o700, parents=True, exist_ok=True)
+    write_all({root / name: content for name, content in files.items()})
 
 
 @attrs.frozen
@@ -165,10 +150,10 @@ def read_authority(
 ) -> CertificateAuthority:
     """Adopt the CA in ``directory`` (``ca.crt`` and ``ca.key``, as ``certs ca`` writes them).
 
-    A missing file raises FileNotFoundError; an unusable CA a typed error
-    (see :meth:`CertificateAuthority.from_pem`).
+    A missing or unreadable file raises :class:`~confluent_ops.errors.FileUnusable`; an unusable
+    CA a typed error (see :meth:`CertificateAuthority.from_pem`).
     """
     root = Path(directory)
-    certificate = (root / CA_CERTIFICATE).read_bytes()
-    key = (root / CA_KEY).read_bytes()
+    certificate = read_input_bytes(root / CA_CERTIFICATE, what="CA certificate")
+    key = read_input_bytes(root / CA_KEY, what="CA key")
     return CertificateAuthority.from_pem(certificate, key, now=now)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from tls_helpers import require_program
 
-from confluent_ops.errors import InvalidCertificateRequest
+from confluent_ops.errors import FileUnusable, InvalidCertificateRequest
 from confluent_ops.model.secret import Secret
 from confluent_ops.tls import (
     CertificateAuthority,
@@ -184,7 +184,7 @@ def test_a_failure_while_writing_leaves_no_partial_file(
         return real_fdopen(descriptor, mode)
 
     monkeypatch.setattr(os, "fdopen", failing_fdopen)
-    with pytest.raises(OSError, match="No space"):
+    with pytest.raises(FileUnusable, match="no space left"):
         write_store_bundle(issued, rsa_ca, tmp_path / "out")
     assert list((tmp_path / "out").iterdir()) == []
 
