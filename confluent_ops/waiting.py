@@ -102,7 +102,7 @@ class WaitPolicy:
     """How to wait: how often to look, and when to give up.
 
     ``interval`` is the first pause between looks, growing by ``backoff`` up to
-    ``max_interval``. ``stall``: give up once progress stood still this long (None: never).
+    ``max_interval`` while nothing changes, and short again after progress. ``stall``: give up once progress stood still this long (None: never).
     ``timeout``: give up after this long whatever happens (None: never). At least one of the two
     must be set. ``retry_on``: exception types a look may raise that count as "not yet" (a
     broker restarting refuses connections) rather than ending the wait.
@@ -148,18 +148,37 @@ class _Tracker:
         self.started = clock.monotonic()
         self.changed = self.started
         self.figure: Hashable = _UNSEEN
+        self.looks_since_change = 0
         self.last: Check[Any] = Check(False, blocker="not looked at yet")
 
     def record(self, check: Check[Any]) -> Check[Any]:
+        self.looks_since_change += 1
         if check.progress is not None and check.progress != self.figure:
             if self.figure is not _UNSEEN:
                 self.changed = self.clock.monotonic()
+                self.looks_since_change = 1
             self.figure = check.progress
         self.last = check
         return check
 
 
 _UNSEEN = object()
+
+
+class _Backoff(tenacity.wait.wait_base):
+    """Pauses that grow while nothing changes and start short again after progress.
+
+    A reassignment whose waves finish one after another is looked at often; one that is stuck
+    is looked at less and less, up to ``max_interval``.
+    """
+
+    def __init__(self, tracker: _Tracker, policy: WaitPolicy) -> None:
+        self.tracker, self.policy = tracker, policy
+
+    def __call__(self, retry_state: tenacity.RetryCallState) -> float:
+        exponent = max(0, self.tracker.looks_since_change - 1)
+        pause = self.policy.interval * self.policy.backoff ** min(exponent, 64)
+        return min(pause, self.policy.max_interval)
 
 
 class _Stalled(tenacity.stop.stop_base):
@@ -221,12 +240,7 @@ def wait_for(
     retrying = tenacity.Retrying(
         retry=tenacity.retry_if_result(lambda seen: not seen.done),
         stop=stop,
-        wait=tenacity.wait_exponential(
-            multiplier=policy.interval,
-            exp_base=policy.backoff,
-            min=policy.interval,
-            max=policy.max_interval,
-        ),
+        wait=_Backoff(tracker, policy),
         sleep=policy.clock.sleep,
         before_sleep=before_sleep,
         retry_error_callback=give_up,

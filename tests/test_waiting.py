@@ -19,7 +19,19 @@ def test_a_wait_that_keeps_progressing_outlasts_its_stall_limit():
         return Check(n >= 200, value=n, progress=n, blocker="followers copying")
 
     assert wait_for(copying, policy=WaitPolicy(stall=10, clock=clock), what="copy") == 200
-    assert clock.now > 10 * 20  # far longer than the stall limit: progress kept it going
+    assert clock.now > 10 * 5  # far longer than the stall limit: progress kept it going
+    assert set(clock.slept) == {0.5}  # and every look after progress came soon
+
+
+def test_pauses_grow_while_nothing_changes_and_shrink_after_progress():
+    clock = VirtualClock()
+    figures = iter([0, 0, 0, 0, 1, 1, 1, 2])
+    wait_for(
+        lambda: Check((figure := next(figures)) == 2, progress=figure),
+        policy=WaitPolicy(interval=1, backoff=2, max_interval=8, stall=100, clock=clock),
+        what="x",
+    )
+    assert clock.slept == [1, 2, 4, 8, 1, 2, 4]
 
 
 def test_a_stalled_wait_gives_up_after_the_stall_and_says_what_blocks():
