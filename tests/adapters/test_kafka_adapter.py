@@ -19,6 +19,7 @@ from confluent_ops.model import (
     TopicPartition,
 )
 from confluent_ops.ports import KafkaAdmin
+from confluent_ops.testing import eventually
 
 
 def test_adapter_satisfies_the_port(admin):
@@ -75,10 +76,11 @@ def test_broker_throttles_by_layer_set_and_cleared(admin):
     finally:
         gone = ConfigChange(delete={LEADER_THROTTLED_RATE})
         admin.alter_broker_configs({1: gone}, default=gone)
-    deadline = time.monotonic() + 15  # brokers apply config records from the metadata log
-    while admin.broker_configs([1], [LEADER_THROTTLED_RATE])[1][LEADER_THROTTLED_RATE]:
-        assert time.monotonic() < deadline, "the deleted throttle rate is still in force"
-        time.sleep(0.2)
+    eventually(  # brokers apply config records from the metadata log
+        lambda: not admin.broker_configs([1], [LEADER_THROTTLED_RATE])[1][LEADER_THROTTLED_RATE],
+        what="the deleted throttle rate to be gone",
+        timeout=15,
+    )
 
 
 def test_topic_config_changes_are_incremental(admin, topic_name):
@@ -127,17 +129,18 @@ def test_reassignment_then_preferred_leader_election(admin, topic_name):
     spare = next(b for b in (0, 1, 2) if b not in before)
     target = (spare, before[0])
     assert admin.alter_reassignments({tp: target}) == {tp: None}
-    deadline = time.monotonic() + 30
-    while admin.snapshot(sizes=False).partition(tp).replicas != target:
-        assert time.monotonic() < deadline, "reassignment did not complete"
-        time.sleep(0.2)
-    deadline = time.monotonic() + 30
-    while True:
-        result = admin.elect_preferred_leaders([tp])
-        if result == {tp: None} and admin.snapshot(sizes=False).partition(tp).leader == spare:
-            break
-        assert time.monotonic() < deadline, f"election did not happen: {result}"
-        time.sleep(0.5)
+    eventually(
+        lambda: admin.snapshot(sizes=False).partition(tp).replicas == target,
+        what="the reassignment to complete",
+    )
+    eventually(
+        lambda: (
+            admin.elect_preferred_leaders([tp]) == {tp: None}
+            and admin.snapshot(sizes=False).partition(tp).leader == spare
+        ),
+        what="the preferred leader to be elected",
+        interval=0.5,
+    )
 
 
 def test_feature_updates_are_validated(admin):

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import time
-
 from confluent_ops.adapters import KafkaAdapter
 from confluent_ops.planners.health import can_restart, can_restart_controller, preflight
+from confluent_ops.testing import eventually
 
 
 def test_a_controller_may_restart_only_while_a_caught_up_majority_remains(kafka_cluster_factory):
@@ -21,13 +20,14 @@ def test_a_controller_may_restart_only_while_a_caught_up_majority_remains(kafka_
         follower = next(v for v in voters if v != snapshot.quorum.leader)
         cluster.stop_broker(follower)
         other = next(v for v in voters if v not in (follower, snapshot.quorum.leader))
-        deadline = time.monotonic() + 60
-        while True:
-            verdict = can_restart(admin.snapshot(sizes=False), other)
-            if not verdict.allowed:
-                break
-            assert time.monotonic() < deadline, "the stopped voter never fell behind"
-            time.sleep(0.5)
+        verdict = eventually(
+            lambda: (
+                v if not (v := can_restart(admin.snapshot(sizes=False), other)).allowed else None
+            ),
+            what="the stopped voter to fall behind",
+            timeout=60,
+            interval=0.5,
+        )
         assert verdict.quorum is not None
         assert follower not in verdict.quorum.caught_up
         assert "caught up" in verdict.reason

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 
 import pytest
+from kazoo.exceptions import NoNodeError
 
 from confluent_ops.adapters import (
     KafkaAdapter,
@@ -16,7 +18,7 @@ from confluent_ops.adapters import (
 from confluent_ops.errors import AuthenticationFailed, ClusterUnreachable
 from confluent_ops.model import ClusterMode, TopicPartition
 from confluent_ops.planners.health import cluster_health
-from confluent_ops.testing import LocalKafkaCluster, ZooKeeperEnsemble
+from confluent_ops.testing import LocalKafkaCluster, ZooKeeperEnsemble, eventually
 from confluent_ops.testing.pytest_plugin import require_testbed
 
 
@@ -96,12 +98,13 @@ def test_legacy_reassignment_znode_is_read(zk, zk_cluster, zookeeper_ensemble):
         seen = zk.legacy_reassignment()
         assert seen in ({TopicPartition("ghost", 0): (1, 0)}, {})
     finally:
-        deadline = time.monotonic() + 10
-        while writer.exists("/admin/reassign_partitions") and time.monotonic() < deadline:
-            try:
+
+        def removed() -> bool:
+            with contextlib.suppress(NoNodeError):
                 writer.delete("/admin/reassign_partitions")
-            except Exception:
-                time.sleep(0.1)
+            return not writer.exists("/admin/reassign_partitions")
+
+        eventually(removed, what="the reassignment znode to be gone", timeout=10)
         writer.stop()
         writer.close()
 
