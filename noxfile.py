@@ -11,6 +11,7 @@ Sessions:
     slow       the long scenarios that the test command leaves out
     docs       mkdocs build --strict
     bench      the benchmarks whose figures the issues ask for
+    fuzz       the long hostile-input run (its counts in bench-results/fuzz.json)
     demo       ``confluent-ops demo``
 """
 
@@ -80,6 +81,27 @@ def bench(session: nox.Session) -> None:
     """
     session.install("-e", PACKAGE_WITH_EVERYTHING)
     session.run("python", "-m", "benchmarks", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def fuzz(session: nox.Session) -> None:
+    """The hostile-input suite with its long profile; outcome counts per command and class.
+
+    Every generated input must end in a documented exit code with one line on stderr, no
+    traceback, no file left and nothing changed on the cluster; the counts (inputs, exit codes,
+    and zero for each broken promise) go to ``bench-results/fuzz.json``.
+    """
+    session.install("-e", PACKAGE_WITH_EVERYTHING)
+    session.run("python", "tools/install_test_deps.py")
+    report = "bench-results/fuzz.json"
+    session.run("mkdir", "-p", "bench-results", external=True)
+    session.run(
+        "pytest",
+        "tests/hostile",
+        *session.posargs,
+        env={"CONFLUENT_OPS_HOSTILE_PROFILE": "hostile-long", "CONFLUENT_OPS_FUZZ_REPORT": report},
+    )
+    session.run("python", "-c", f"print(open({report!r}).read())")
 
 
 @nox.session(python=PYTHON)

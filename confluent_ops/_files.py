@@ -137,18 +137,21 @@ def check_output(path: PathLike, *, what: str) -> Path:
         raise FileUnusable(name, f"an empty path was given for the {what}")
     target = Path(path)
     folder = target.parent
-    if target.is_dir():
-        raise FileUnusable(name, f"the {what} would replace a directory")
-    if not folder.exists():
-        raise FileUnusable(name, f"the folder {folder} of the {what} does not exist")
-    if not folder.is_dir():
-        raise FileUnusable(name, f"{folder} is not a folder, so the {what} cannot go there")
     try:
-        limit = os.pathconf(folder, "PC_NAME_MAX")
+        limit = os.pathconf(folder if folder.is_dir() else ".", "PC_NAME_MAX")
     except (OSError, ValueError):
         limit = 255
-    if len(os.fsencode(f".{target.name}.partial")) > limit:
+    if len(os.fsencode(f".{target.name}.previous")) > limit:
         raise FileUnusable(name, f"the name of the {what} is too long for the file system")
+    try:
+        if target.is_dir():
+            raise FileUnusable(name, f"the {what} would replace a directory")
+        if not folder.exists():
+            raise FileUnusable(name, f"the folder {folder} of the {what} does not exist")
+        if not folder.is_dir():
+            raise FileUnusable(name, f"{folder} is not a folder, so the {what} cannot go there")
+    except OSError as exc:
+        raise FileUnusable(name, f"cannot write the {what} there: {_reason(exc)}") from exc
     if not os.access(folder, os.W_OK | os.X_OK):
         raise FileUnusable(name, f"the folder {folder} of the {what} is not writable")
     return target
@@ -166,12 +169,15 @@ def check_folder(path: PathLike, *, what: str) -> Path:
         raise FileUnusable(name, f"an empty path was given for the {what}")
     folder = Path(path)
     existing = folder
-    while not existing.exists():
-        if existing.is_symlink():
-            raise FileUnusable(name, f"{existing} is a dangling symbolic link")
-        existing = existing.parent
-    if not existing.is_dir():
-        raise FileUnusable(name, f"{existing} is not a folder, so the {what} cannot be there")
+    try:
+        while not existing.exists():
+            if existing.is_symlink():
+                raise FileUnusable(name, f"{existing} is a dangling symbolic link")
+            existing = existing.parent
+        if not existing.is_dir():
+            raise FileUnusable(name, f"{existing} is not a folder, so the {what} cannot be there")
+    except OSError as exc:
+        raise FileUnusable(name, f"cannot use it as the {what}: {_reason(exc)}") from exc
     if not os.access(existing, os.W_OK | os.X_OK):
         raise FileUnusable(name, f"the folder {existing} is not writable")
     return folder

@@ -102,10 +102,11 @@ class WaitPolicy:
     """How to wait: how often to look, and when to give up.
 
     ``interval`` is the first pause between looks, growing by ``backoff`` up to
-    ``max_interval`` while nothing changes, and short again after progress. ``stall``: give up once progress stood still this long (None: never).
-    ``timeout``: give up after this long whatever happens (None: never). At least one of the two
-    must be set. ``retry_on``: exception types a look may raise that count as "not yet" (a
-    broker restarting refuses connections) rather than ending the wait.
+    ``max_interval`` while nothing changes, and short again after progress. ``stall``: give up
+    once progress stood still this long (None: never). ``timeout``: give up after this long
+    whatever happens (None: never). At least one of the two must be set. ``retry_on``:
+    exception types a look may raise that count as "not yet" (a broker restarting refuses
+    connections) rather than ending the wait.
     """
 
     interval: float = 0.5

@@ -29,7 +29,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
 
-from confluent_ops._files import PRIVATE, write_atomically
+from confluent_ops._files import PRIVATE, read_input_bytes, read_input_text, write_atomically
 from confluent_ops.errors import InvalidInput
 from confluent_ops.model.java_properties import read_java_properties
 from confluent_ops.tls import parse_jaas_config
@@ -62,10 +62,7 @@ def _pem(certificates: list[x509.Certificate]) -> bytes:
 
 
 def _read_store(location: str, what: str) -> bytes:
-    try:
-        return Path(location).read_bytes()
-    except OSError as exc:
-        raise InvalidInput(f"cannot read the {what} {location}: {exc.strerror}") from exc
+    return read_input_bytes(location, what=what, limit=16 << 20)
 
 
 def _store_type(properties: Mapping[str, str], prefix: str, location: str | None) -> str:
@@ -234,9 +231,10 @@ def client_config_from_properties(path: str | Path) -> Iterator[dict[str, str]]:
     """Read a ``--command-config`` file; yield the librdkafka configuration it stands for.
 
     PEM files converted from Java stores live in a private temporary folder for the duration
-    of the ``with`` block, then are removed. A missing file raises ``FileNotFoundError``.
+    of the ``with`` block, then are removed. A missing or unreadable file raises
+    :class:`~confluent_ops.errors.FileUnusable`.
     """
-    text = Path(path).read_text(encoding="utf-8")
+    text = read_input_text(path, what="command config", limit=1 << 20)
     properties = read_java_properties(text, source=str(path))
     folder = Path(tempfile.mkdtemp(prefix="confluent-ops-client-"))
     try:

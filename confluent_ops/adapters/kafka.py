@@ -157,6 +157,29 @@ def kafka_python_config(config: Mapping[str, str]) -> dict[str, Any]:
     return kwargs
 
 
+class _LoginRefusals:
+    """librdkafka's error callback: remembers the last refused login, for the next raise.
+
+    A refused TLS handshake arrives as a transport error whose text names the SSL alert, so
+    the text decides as well as the code.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._last: str | None = None
+
+    def record(self, error: KafkaError) -> None:
+        text = error.str()
+        if error.code() in _AUTH_CODES or any(mark in text for mark in _AUTH_MARKS):
+            with self._lock:
+                self._last = _scrub(text)
+
+    @property
+    def last(self) -> str | None:
+        with self._lock:
+            return self._last
+
+
 class KafkaAdapter:
     """One Kafka cluster through confluent-kafka and kafka-python (the ``KafkaAdmin`` port).
 
@@ -183,13 +206,14 @@ class KafkaAdapter:
         self._clock = clock
         self._config = {**config, "bootstrap.servers": self.servers}
         self._python_kwargs = kafka_python_config(self._config)
-        self._auth_error: str | None = None
-        self._errors_lock = threading.Lock()
+        self._refusals = _LoginRefusals()
         low, high = _LIBRDKAFKA_TIMEOUT_MS
         settings: dict[str, Any] = {
             **self._config,
             "socket.timeout.ms": str(min(high, max(low, int(timeout * 1000)))),
-            "error_cb": self._on_error,
+            # not a method of ours: the client must not keep the adapter (a cycle) alive, or
+            # its threads go on reconnecting after the adapter is gone
+            "error_cb": self._refusals.record,
             "logger": _LOG,
         }
         try:
@@ -214,8 +238,7 @@ class KafkaAdapter:
                 return Check(True)
             except KafkaException as exc:
                 self._admin.poll(0)
-                with self._errors_lock:
-                    refused = self._auth_error
+                refused = self._refusals.last
                 if refused is not None:
                     raise AuthenticationFailed(self.servers, refused) from exc
                 error = exc.args[0] if exc.args and isinstance(exc.args[0], KafkaError) else None
@@ -252,22 +275,10 @@ class KafkaAdapter:
 
     # -- connection and errors -----------------------------------------------------------
 
-    def _on_error(self, error: KafkaError) -> None:
-        """librdkafka's error callback: remember authentication failures for the next raise.
-
-        A refused TLS handshake arrives as a transport error whose text names the SSL alert,
-        so the text decides as well as the code.
-        """
-        text = error.str()
-        if error.code() in _AUTH_CODES or any(mark in text for mark in _AUTH_MARKS):
-            with self._errors_lock:
-                self._auth_error = _scrub(text)
-
     def _raise_for(self, operation: str, exc: BaseException) -> NoReturn:
         """Translate a client exception; always raises."""
         self._admin.poll(0)  # serve the error callbacks queued while the request failed
-        with self._errors_lock:
-            auth = self._auth_error
+        auth = self._refusals.last
         if isinstance(exc, KafkaException):
             error = exc.args[0] if exc.args and isinstance(exc.args[0], KafkaError) else None
             code = error.code() if error is not None else None

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import re
 import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -148,12 +149,15 @@ def integer(minimum: int, maximum: int) -> Callable[[str], int]:
     def parse(text: str) -> int:
         stripped = text.strip()
         digits = stripped.lstrip("+-")
-        if not digits.isdigit() or len(digits) > 20:
-            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}")
-        value = int(stripped)
-        if not minimum <= value <= maximum:
+        if not (digits.isascii() and digits.isdigit()) or len(stripped) - len(digits) > 1:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {text[:40]!r}")
+        value = int(stripped) if len(digits) <= 20 else None
+        if value is None or not minimum <= value <= maximum:
+            shown = (
+                stripped if len(stripped) <= 24 else f"{stripped[:20]}... ({len(digits)} digits)"
+            )
             raise argparse.ArgumentTypeError(
-                f"expected a whole number in {minimum}..{maximum}, got {value}"
+                f"expected a whole number in {minimum}..{maximum}, got {shown}"
             )
         return value
 
@@ -161,24 +165,24 @@ def integer(minimum: int, maximum: int) -> Callable[[str], int]:
     return parse
 
 
-def number(minimum: float, maximum: float, *, unit: str = "") -> Callable[[str], float]:
-    """An argparse type: a finite number in ``[minimum, maximum]``."""
-    suffix = f" {unit}" if unit else ""
+def number(minimum: float, maximum: float, *, unit: str = "a number") -> Callable[[str], float]:
+    """An argparse type: a finite number in ``[minimum, maximum]``; ``unit`` names what it is."""
 
     def parse(text: str) -> float:
-        try:
-            value = float(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a number{suffix}, got {text!r}") from None
+        if not _DECIMAL.fullmatch(text.strip()):  # float() takes "1_000", "inf" and "٣" too
+            raise argparse.ArgumentTypeError(f"expected {unit}, got {text[:40]!r}")
+        value = float(text)
         if not math.isfinite(value) or not minimum <= value <= maximum:
             raise argparse.ArgumentTypeError(
-                f"expected a number{suffix} in {minimum:g}..{maximum:g}, got {text!r}"
+                f"expected {unit} in {minimum:g}..{maximum:g}, got {text[:40]!r}"
             )
         return value
 
     parse.__name__ = "number"
     return parse
 
+
+_DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 
 positive_int = integer(1, MAX_SIGNED_64)
 """A whole number above zero (bytes per second, counts)."""

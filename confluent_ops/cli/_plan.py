@@ -175,7 +175,7 @@ def _inputs(
 ) -> tuple[ClusterAssignment, BrokerSet, PartitionSizes | None]:
     """The assignment, brokers and sizes: from Kafka's files, or from a live cluster."""
     if args.bootstrap is not None:
-        if args.assignment or args.brokers or args.log_dirs:
+        if any(a is not None for a in (args.assignment, args.brokers, args.log_dirs)):
             raise UsageError(
                 "confluent-ops plan: give either --bootstrap or the files "
                 "(--assignment, --brokers, --log-dirs), not both"
@@ -183,13 +183,15 @@ def _inputs(
         with connect(args) as admin:
             snapshot = admin.snapshot()
         return snapshot.assignment(), snapshot.broker_set(), snapshot.sizes
-    if not args.assignment or not args.brokers:
+    if args.assignment is None or args.brokers is None:
         raise UsageError(
             "confluent-ops plan: --assignment and --brokers are required (or --bootstrap)"
         )
     assignment_text = read_text(args.assignment, what="assignment")
     brokers_text = read_text(args.brokers, what="brokers file")
-    sizes_text = read_text(args.log_dirs, what="log-dirs file") if args.log_dirs else None
+    sizes_text = (
+        read_text(args.log_dirs, what="log-dirs file") if args.log_dirs is not None else None
+    )
     assignment = ClusterAssignment.from_kafka_json(assignment_text, source=args.assignment)
     brokers = BrokerSet.from_brokers_json(brokers_text, source=args.brokers)
     sizes = (

@@ -86,7 +86,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return EX_OK  # the reader (a pager, `head`) has all it wanted
     except UsageError as error:
-        print(error, file=sys.stderr)
+        print(" ".join(str(error).split()), file=sys.stderr)  # a value may hold a newline
         return EX_USAGE
     except (Exception, KeyboardInterrupt) as error:
         if verbose:

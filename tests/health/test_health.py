@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from confluent_ops.cli._health import render_table
 from confluent_ops.errors import InvalidInput
 from confluent_ops.model import (
     ClusterMode,
@@ -18,6 +19,7 @@ from confluent_ops.model import (
 )
 from confluent_ops.planners.health import (
     HealthStatus,
+    Severity,
     at_min_isr_partitions,
     can_restart,
     can_restart_controller,
@@ -144,6 +146,26 @@ def test_single_voter_quorum_is_a_finding_and_blocks_its_restart():
     s = snap(part((0, 1, 2), (0, 1, 2)), quorum=quorum((3000, 100, 1)))
     assert "single-voter-quorum" in [f.code for f in preflight(s)]
     assert not can_restart(s, 3000).allowed
+
+
+def test_a_risk_is_printed_as_a_risk_and_a_healthy_cluster_still_exits_0():
+    """The verdict is about the partitions now; findings never say "error" and never fail it."""
+    s = snap(part((0, 1, 2), (0, 1, 2)), quorum=quorum((3000, 100, 1)))
+    report = cluster_health(s)
+    assert report.status is HealthStatus.HEALTHY
+    assert report.status.exit_code == 0
+    assert [f.severity for f in report.findings] == [Severity.RISK]
+    table = render_table(report)
+    assert "HEALTHY (1 risk(s) below)" in table
+    assert "risk: controller 3000:" in table
+    assert "error" not in table
+
+
+def test_an_rf_1_topic_is_never_advised_to_lower_min_isr_to_1():
+    s = snap(part((0,), (0,)), min_isr=1)
+    (finding,) = [f for f in preflight(s) if f.code == "rf-not-above-min-isr"]
+    assert "lower min.insync.replicas" not in finding.fix
+    assert "--factor 2" in finding.fix
 
 
 def test_preflight_names_each_unsafe_setting_with_a_fix():

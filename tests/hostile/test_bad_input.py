@@ -1,0 +1,362 @@
+"""Every command and file format under generated bad input: the contract holds for each.
+
+See ``conftest.py`` for the contract (``run``) and ``mutations.py`` for how inputs go bad.
+These tests need no cluster: commands that would talk to one are pointed at a port nothing
+listens on, so that every input is judged before the network (a malformed plan exits 65 and
+never 69), and the few that reach the network end within their short ``--timeout``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import tempfile
+from pathlib import Path
+
+import pytest
+from contract import SETTINGS, run
+from hypothesis import given
+from hypothesis import strategies as st
+from mutations import (
+    BOOTSTRAPS,
+    NAMED_NUMBERS,
+    NUMBERS,
+    PATH_KINDS,
+    bad_path,
+    byte_mutations,
+    file_contents,
+    write,
+)
+
+from confluent_ops.tls import CertificateAuthority, KeyType, write_authority
+
+NOWHERE = "127.0.0.1:1"
+FAST = ["--timeout", "0.5"]
+
+ASSIGNMENT = (
+    '{"version":1,"partitions":['
+    + ",".join(
+        f'{{"topic":"t","partition":{p},"replicas":[{p % 3},{(p + 1) % 3}]}}' for p in range(6)
+    )
+    + "]}"
+)
+BROKERS = (
+    '{"version":1,"brokers":[' + ",".join(f'{{"id":{b},"rack":null}}' for b in range(4)) + "]}"
+)
+LOG_DIRS = (
+    "Querying brokers for log directories information\n"
+    "Received log directory information from brokers 0,1,2\n"
+    '{"version":1,"brokers":[{"broker":0,"logDirs":[{"logDir":"/d","error":null,"partitions":['
+    + ",".join(
+        f'{{"partition":"t-{p}","size":{1000 * p},"offsetLag":0,"isFuture":false}}'
+        for p in range(6)
+    )
+    + "]}]}]}"
+)
+PROPERTIES = "security.protocol=PLAINTEXT\nclient.id=hostile\n"
+VALID = {"assignment": ASSIGNMENT, "brokers": BROKERS, "log_dirs": LOG_DIRS}
+REQUESTS = {
+    "rebalance": [],
+    "leaders": [],
+    "add-brokers": ["--new", "3"],
+    "remove-brokers": ["--remove", "2"],
+    "replication-factor": ["--topic", "t", "--factor", "2"],
+}
+_counter = itertools.count()
+
+
+def fresh(tmp_path: Path) -> Path:
+    """A new folder per generated example, holding the valid inputs."""
+    folder = Path(tempfile.mkdtemp(dir=tmp_path, prefix=f"case-{next(_counter)}-"))
+    for name, text in VALID.items():
+        write(folder / f"{name}.json", text)
+    write(folder / "client.properties", PROPERTIES)
+    return folder
+
+
+def plan_argv(folder: Path, request: str) -> list[str]:
+    return [
+        "plan",
+        request,
+        "--assignment",
+        str(folder / "assignment.json"),
+        "--brokers",
+        str(folder / "brokers.json"),
+        "--log-dirs",
+        str(folder / "log_dirs.json"),
+        "--output",
+        str(folder / "plan.json"),
+        "--summary-json",
+        str(folder / "summary.json"),
+        *REQUESTS[request],
+    ]
+
+
+@SETTINGS
+@given(
+    which=st.sampled_from(sorted(VALID)), request=st.sampled_from(sorted(REQUESTS)), data=st.data()
+)
+def test_plan_with_a_corrupted_input_file(which, request, data, tmp_path, capsys):
+    folder = fresh(tmp_path)
+    write(folder / f"{which}.json", data.draw(file_contents(VALID[which])))
+    run(
+        f"plan {request}",
+        plan_argv(folder, request),
+        capsys,
+        workdir=folder,
+        outputs=[folder / "plan.json", folder / "summary.json"],
+    )
+
+
+@SETTINGS
+@given(
+    option=st.sampled_from(
+        ["--output", "--summary-json", "--assignment", "--brokers", "--log-dirs"]
+    ),
+    kind=st.sampled_from(PATH_KINDS),
+)
+def test_plan_with_an_unusable_path(option, kind, tmp_path, capsys):
+    folder = fresh(tmp_path)
+    argv = plan_argv(folder, "rebalance")
+    argv[argv.index(option) + 1] = bad_path(folder, kind)
+    output = option in ("--output", "--summary-json")
+    outcome = run(
+        "plan rebalance",
+        argv,
+        capsys,
+        workdir=folder,
+        outputs=[folder / "plan.json", folder / "summary.json"],
+        # an output path that is a symlink loop is replaced, as mv would replace it
+        expect=[0, 66] if output and kind == "loop" else [66],
+    )
+    assert "Errno" not in outcome.stderr
+
+
+@SETTINGS
+@given(
+    option=st.sampled_from(["--max-moves", "--throttle", "--concurrency", "--byte-tolerance"]),
+    value=NUMBERS,
+)
+def test_plan_with_a_numeric_option_out_of_range(option, value, tmp_path, capsys):
+    folder = fresh(tmp_path)
+    run("plan rebalance", [*plan_argv(folder, "rebalance"), option, value], capsys, workdir=folder)
+
+
+@SETTINGS
+@given(action=st.sampled_from(["execute", "verify", "cancel"]), data=st.data())
+def test_reassign_with_a_corrupted_plan_is_judged_before_the_network(
+    action, data, tmp_path, capsys
+):
+    folder = fresh(tmp_path)
+    plan = write(folder / "plan.json", data.draw(file_contents(ASSIGNMENT)))
+    argv = ["reassign", action, "--plan", str(plan), "--bootstrap", NOWHERE, *FAST]
+    outcome = run(f"reassign {action}", argv, capsys, workdir=folder)
+    if outcome.code == 69:  # only a plan that parses may go as far as the network
+        from confluent_ops.model import ClusterAssignment
+
+        ClusterAssignment.from_kafka_json(plan.read_text())
+
+
+@SETTINGS
+@given(
+    action=st.sampled_from(["execute", "verify", "cancel"]),
+    option_value=st.one_of(
+        st.tuples(st.just("--timeout"), NAMED_NUMBERS),  # a random valid timeout is waited out
+        st.tuples(st.sampled_from(["--throttle", "--concurrency", "--stall"]), NUMBERS),
+    ),
+)
+def test_reassign_with_a_numeric_option_out_of_range(action, option_value, tmp_path, capsys):
+    option, value = option_value
+    folder = fresh(tmp_path)
+    plan = write(folder / "plan.json", ASSIGNMENT)
+    argv = ["reassign", action, "--plan", str(plan), "--bootstrap", NOWHERE, *FAST, option, value]
+    outcome = run(f"reassign {action}", argv, capsys, workdir=folder)
+    assert outcome.code in (64, 69)
+
+
+@SETTINGS
+@given(
+    command=st.sampled_from(["health", "reassign verify", "cluster export", "plan leaders"]),
+    text=BOOTSTRAPS,
+)
+def test_a_malformed_bootstrap_is_a_usage_error_naming_the_entry(command, text, tmp_path, capsys):
+    folder = fresh(tmp_path)
+    words = command.split()
+    extra = {
+        "reassign verify": ["--plan", str(write(folder / "p.json", ASSIGNMENT))],
+        "cluster export": ["--out", str(folder / "export")],
+    }.get(command, [])
+    run(command, [*words, "--bootstrap", text, *FAST, *extra], capsys, workdir=folder, expect=[64])
+
+
+PROPERTY_SETS = st.sampled_from(
+    [
+        "security.protocol=SSL\nssl.truststore.type=PEM\nssl.truststore.location={garbage}\n",
+        "security.protocol=SSL\nssl.truststore.type=PEM\nssl.truststore.location={missing}\n",
+        "security.protocol=SSL\nssl.truststore.location={garbage}\nssl.truststore.password=x\n",
+        "security.protocol=SSL\nssl.keystore.type=PEM\nssl.keystore.location={garbage}\n",
+        "security.protocol=SSL\nssl.keystore.location={garbage}\nssl.keystore.type=JKS\n",
+        "security.protocol=SSL\nssl.keystore.type=PEM\nssl.keystore.certificate.chain=x\n"
+        "ssl.keystore.key=y\n",
+        "security.protocol=SASL_SSL\nsasl.mechanism=PLAIN\nsasl.jaas.config="
+        'org.apache.kafka.common.security.plain.PlainLoginModule required username="a" '
+        'password="p\\u0000w";\n',
+        "security.protocol=SASL_PLAINTEXT\nsasl.mechanism=PLAIN\nsasl.jaas.config=nonsense\n",
+        "security.protocol=SASL_PLAINTEXT\nsasl.mechanism=SCRAM-SHA-512\n",
+        "security.protocol=NOPE\n",
+        "ssl.truststore.location\n=\n\\\n",
+    ]
+)
+
+
+@SETTINGS
+@given(template=PROPERTY_SETS, data=st.data(), mangle=st.booleans())
+def test_a_hostile_command_config(template, data, mangle, tmp_path, capsys):
+    folder = fresh(tmp_path)
+    garbage = write(folder / "garbage.pem", b"-----BEGIN CERTIFICATE-----\nnot base64\n")
+    text = template.format(garbage=garbage, missing=folder / "missing.pem")
+    config = folder / "client.properties"
+    write(config, data.draw(byte_mutations(text)) if mangle else text)
+    argv = ["health", "--bootstrap", NOWHERE, *FAST, "--command-config", str(config)]
+    outcome = run("health --command-config", argv, capsys, workdir=folder)
+    assert outcome.code in (64, 65, 66, 69)
+
+
+@pytest.fixture(scope="module")
+def authority_dir(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("ca")
+    write_authority(
+        CertificateAuthority.self_signed("hostile-ca", key_type=KeyType.EC_P256), folder
+    )
+    return folder
+
+
+NAMES = st.sampled_from(
+    ["é" * 40, "", " ", "a\x00b", "x" * 65, "ok\nnext", "\udcff", "ü" * 32, "名" * 22]
+) | st.text(max_size=80)
+
+
+@SETTINGS
+@given(name=NAMES)
+def test_certs_ca_with_a_name_x509_refuses(name, tmp_path, capsys):
+    folder = fresh(tmp_path)
+    argv = ["certs", "ca", "--out", str(folder / "ca"), "--cn", name, "--key-type", "ec-p256"]
+    run("certs ca", argv, capsys, workdir=folder, outputs=[folder / "ca"], expect=[0, 64, 65])
+
+
+@SETTINGS
+@given(value=NUMBERS, command=st.sampled_from(["ca", "issue"]))
+def test_certs_days_out_of_range(value, command, authority_dir, tmp_path, capsys):
+    folder = fresh(tmp_path)
+    argv = [
+        "certs",
+        command,
+        "--out",
+        str(folder / "out"),
+        "--days",
+        value,
+        "--key-type",
+        "ec-p256",
+    ]
+    if command == "issue":
+        argv += ["--ca", str(authority_dir), "--name", "n"]
+    run(f"certs {command}", argv, capsys, workdir=folder, outputs=[folder / "out"])
+
+
+@SETTINGS
+@given(
+    blocker=st.sampled_from(
+        ["keystore.p12", "truststore.jks", "tls.key", "password", "out-is-file", "parent-is-file"]
+    ),
+)
+def test_certs_issue_writes_all_or_nothing(blocker, authority_dir, tmp_path, capsys):
+    folder = fresh(tmp_path)
+    out = folder / "out"
+    if blocker == "out-is-file":
+        write(out, "x")
+    elif blocker == "parent-is-file":
+        write(folder / "file", "x")
+        out = folder / "file" / "out"
+    else:
+        (out / blocker).mkdir(parents=True)
+    argv = ["certs", "issue", "--ca", str(authority_dir), "--name", "n", "--out", str(out)]
+    run("certs issue", argv, capsys, workdir=folder, expect=[66])
+    if out.is_dir():
+        assert sorted(p.name for p in out.iterdir()) == [blocker]
+
+
+@SETTINGS
+@given(data=st.data())
+def test_certs_issue_with_a_hostile_password_file(data, authority_dir, tmp_path, capsys):
+    folder = fresh(tmp_path)
+    password = write(folder / "pw", data.draw(byte_mutations("a-store-password-1234")))
+    out = folder / "out"
+    argv = ["certs", "issue", "--ca", str(authority_dir), "--name", "n", "--out", str(out),
+            "--password-file", str(password)]  # fmt: skip
+    run("certs issue --password-file", argv, capsys, workdir=folder, outputs=[out])
+
+
+@SETTINGS
+@given(data=st.data())
+def test_certs_inspect_of_hostile_files(data, authority_dir, tmp_path, capsys):
+    folder = fresh(tmp_path)
+    valid = (authority_dir / "ca.crt").read_text()
+    target = write(folder / "cert.pem", data.draw(byte_mutations(valid)))
+    run("certs inspect", ["certs", "inspect", str(target)], capsys, workdir=folder)
+
+
+@SETTINGS
+@given(kind=st.sampled_from(PATH_KINDS))
+def test_cluster_export_to_an_unusable_folder_is_refused_before_the_network(kind, tmp_path, capsys):
+    folder = fresh(tmp_path)
+    target = bad_path(folder, kind)
+    if kind == "directory":
+        write(Path(target) / "brokers.json", "x")
+        (Path(target) / "assignment.json").mkdir()
+    argv = ["cluster", "export", "--bootstrap", NOWHERE, *FAST, "--out", target]
+    run(
+        "cluster export",
+        argv,
+        capsys,
+        workdir=folder,
+        expect=[66, 69] if kind == "missing" else [66],
+    )
+
+
+@SETTINGS
+@given(
+    option_value=st.one_of(
+        st.tuples(st.just("--partitions"), NAMED_NUMBERS),  # a million partitions take a while
+        st.tuples(st.sampled_from(["--throttle", "--concurrency", "--seed"]), NUMBERS),
+    )
+)
+def test_demo_with_a_numeric_option_out_of_range(option_value, tmp_path, capsys):
+    option, value = option_value
+    folder = fresh(tmp_path)
+    small = [] if option == "--partitions" else ["--partitions", "30"]
+    run(
+        "demo",
+        ["demo", option, value, *small],
+        capsys,
+        workdir=folder,
+    )
+
+
+@SETTINGS
+@given(
+    argv=st.sampled_from(
+        [
+            ["kafka", "--brokers"],
+            ["kafka", "--racks"],
+            ["kafka", "--controllers"],
+            ["zookeeper", "--servers"],
+        ]
+    ),
+    value=NUMBERS,
+)
+def test_testbed_with_bad_numbers_starts_nothing(argv, value, tmp_path, capsys):
+    folder = fresh(tmp_path)
+    ready = folder / "missing" / "ready.json"  # so that even a valid number starts nothing
+    command = ["testbed", argv[0], *argv[1:], value, "--ready-file", str(ready)]
+    if argv[0] == "kafka" and argv[1] != "--brokers":
+        command += ["--brokers", "1"]
+    run(f"testbed {argv[0]}", command, capsys, workdir=folder, expect=[64, 66])
