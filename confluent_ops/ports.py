@@ -10,7 +10,7 @@ raises only :mod:`confluent_ops.errors` classes.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from typing import Protocol, runtime_checkable
 
 import attrs
@@ -18,10 +18,13 @@ import attrs
 from confluent_ops.model import ClusterSnapshot, ConfigChange, ConfigSetting, TopicPartition
 
 __all__ = [
+    "BrokerLifecycle",
     "Clock",
     "ConfigChange",
+    "EnsembleLifecycle",
     "EnsembleServer",
     "KafkaAdmin",
+    "NodeStatus",
     "StepState",
     "ZooKeeper",
     "ZooKeeperBroker",
@@ -238,4 +241,90 @@ class StepState(Protocol):
 
     def clear(self) -> None:
         """Remove the stored text (nothing left to resume)."""
+        ...
+
+
+@attrs.frozen
+class NodeStatus:
+    """What a lifecycle knows of one node (a broker, a controller, a ZooKeeper server).
+
+    ``running``: its process (or pod) is up, whether or not it serves yet. ``progress``: a figure
+    that changes while it starts (the size of its log while it recovers its logs, a pod's phase
+    and restart count), so that a wait for it gives up only when it stops moving. ``detail``:
+    what to tell a human (``recovering logs``, ``CrashLoopBackOff``, ``exited with code 1``).
+    """
+
+    node: int
+    running: bool
+    version: str | None = None
+    progress: Hashable = None
+    detail: str = ""
+    address: str = ""
+
+
+@runtime_checkable
+class BrokerLifecycle(Protocol):
+    """Start and stop the processes of one Kafka cluster: the local testbed, Kubernetes pods,
+    systemd units, whatever runs them.
+
+    ``stop`` is a controlled shutdown (SIGTERM: the broker hands its leaderships over first)
+    and returns once the process is gone. ``start`` launches (on another version or with other
+    configs when given) and returns without waiting for the broker to serve: the steps wait for
+    that through :class:`KafkaAdmin`, with progress-based deadlines. A user whose cluster is run
+    some other way implements these few methods (see ``docs/steps.md``).
+    """
+
+    def brokers(self) -> tuple[int, ...]:
+        """The broker ids this lifecycle runs (combined broker-controllers included)."""
+        ...
+
+    def controllers(self) -> tuple[int, ...]:
+        """The ids of dedicated KRaft controllers it runs (none in ZooKeeper mode)."""
+        ...
+
+    def status(self, node: int) -> NodeStatus:
+        """Whether ``node``'s process runs, and how its start is coming along."""
+        ...
+
+    def stop(self, node: int) -> None:
+        """Controlled shutdown of ``node``; returns once its process has exited."""
+        ...
+
+    def start(
+        self,
+        node: int,
+        *,
+        version: str | None = None,
+        config: Mapping[str, str] | None = None,
+    ) -> None:
+        """Launch ``node`` (on ``version``, with extra ``config``); do not wait for it to serve."""
+        ...
+
+    def add_broker(self, *, rack: str | None = None, version: str | None = None) -> int:
+        """Launch a new, empty broker; its id (it registers once it serves)."""
+        ...
+
+    def remove_broker(self, node: int) -> None:
+        """Stop ``node`` for good and forget it (its replicas must have been moved off)."""
+        ...
+
+
+@runtime_checkable
+class EnsembleLifecycle(Protocol):
+    """Start and stop the servers of one ZooKeeper ensemble."""
+
+    def servers(self) -> tuple[int, ...]:
+        """The server ids (``myid``) of the ensemble."""
+        ...
+
+    def status(self, server: int) -> NodeStatus:
+        """Whether the server runs; ``address`` is its client address (for ``srvr``)."""
+        ...
+
+    def stop(self, server: int) -> None:
+        """Stop ``server``; returns once its process has exited."""
+        ...
+
+    def start(self, server: int) -> None:
+        """Launch ``server``; do not wait for it to join the quorum."""
         ...

@@ -114,7 +114,11 @@ _DENIED_BY_CLASS = {
     kafka.errors.DelegationTokenAuthorizationFailedError: "a DELEGATION_TOKEN",
 }
 _NEEDS_PERMISSION = re.compile(r"needs (\w+) permission")
-_STALE_ROUTING = (kafka.errors.UnknownBrokerIdError, kafka.errors.NodeNotReadyError)
+_STALE_ROUTING = (
+    kafka.errors.UnknownBrokerIdError,
+    kafka.errors.NodeNotReadyError,
+    kafka.errors.KafkaConnectionError,  # the node it picked has just stopped
+)
 _LIBRDKAFKA_TIMEOUT_MS = (10, 300_000)
 """librdkafka's allowed range of ``socket.timeout.ms``."""
 
@@ -344,9 +348,10 @@ class KafkaAdapter:
         """Call kafka-python's admin ``method``, riding out stale routing metadata.
 
         After a broker stops or rejoins, kafka-python may route a request to a node id its
-        metadata no longer (or does not yet) know; those errors are raised before anything is
-        sent (the cached "controller", to which KRaft brokers point any live broker, may be the
-        one that stopped), so the call is retried on refreshed metadata for up to 5 seconds.
+        metadata no longer (or does not yet) know, or to the node that has just stopped (the
+        cached "controller", to which KRaft brokers point any live broker, may be the one that
+        stopped): the call is retried on refreshed metadata for up to 5 seconds. Only reads and
+        idempotent requests go through here.
         """
         python = self._kafka_python()
 
@@ -429,7 +434,7 @@ class KafkaAdapter:
         topic_names = sorted({p.partition.topic for p in partitions})
         topics = self._topic_states(topic_names, metadata)
         throttles = self._broker_throttles(broker_ids)
-        quorum, features = self._quorum_and_features()
+        quorum, features, supported = self._quorum_and_features()
         mode = ClusterMode.KRAFT if quorum is not None else ClusterMode.ZOOKEEPER
         controller = quorum.leader if quorum is not None else _controller_id(cluster)
         log_dirs = self.log_dirs(broker_ids) if sizes else LogDirs.empty()
@@ -445,6 +450,7 @@ class KafkaAdapter:
             throttles=throttles,
             features=features,
             log_dirs=log_dirs,
+            supported_features=supported,
         )
 
     def _topic_states(self, names: Sequence[str], metadata: Any) -> list[TopicState]:
@@ -527,22 +533,28 @@ class KafkaAdapter:
             )
         return throttles
 
-    def _quorum_and_features(self) -> tuple[QuorumState | None, dict[str, int]]:
+    def _quorum_and_features(
+        self,
+    ) -> tuple[QuorumState | None, dict[str, int], dict[str, tuple[int, int]]]:
         features: dict[str, int] = {}
+        supported: dict[str, tuple[int, int]] = {}
         with self._translated("describe features"):
             described = self._call("describe_features")
         for name, info in described.items():
             finalized = info.get("finalized") if isinstance(info, dict) else None
             if finalized:
                 features[name] = int(finalized[1])
+            levels = info.get("supported") if isinstance(info, dict) else None
+            if levels:
+                supported[name] = (int(levels[0]), int(levels[1]))
         try:
             raw = self._call("describe_metadata_quorum")
         except (kafka.errors.UnsupportedVersionError, kafka.errors.IncompatibleBrokerVersion):
-            return None, features
+            return None, features, supported
         except kafka.errors.KafkaError as exc:
             if "metadata.version" in features:
                 self._raise_for("describe quorum", exc)
-            return None, features
+            return None, features, supported
         partition = raw["topics"][0]["partitions"][0]
 
         def voters(entries: Iterable[Mapping[str, Any]]) -> list[QuorumVoter]:
@@ -563,7 +575,7 @@ class KafkaAdapter:
             voters=voters(partition["current_voters"]),
             observers=voters(partition.get("observers", ())),
         )
-        return quorum, features
+        return quorum, features, supported
 
     def log_dirs(self, broker_ids: Iterable[int] | None = None) -> LogDirs:
         """Every log directory of ``broker_ids`` (all live brokers when None), with its replicas.

@@ -19,25 +19,18 @@ from pathlib import Path
 from confluent_ops._files import check_output
 from confluent_ops.cli._app import EX_OK, CommandParser, integer, positive_int, read_text, seconds
 from confluent_ops.cli._connection import add_connection_options, connect
+from confluent_ops.cli._reporting import add_reporting_options, reporting
 from confluent_ops.model import ClusterAssignment
+from confluent_ops.reporting import fan_out
 from confluent_ops.steps.reassign import (
     DEFAULT_CONCURRENCY,
-    Event,
-    PartitionsCancelled,
-    PartitionsRefused,
-    PartitionsSubmitted,
     ProgressReported,
     Reassignment,
-    ThrottlesApplied,
-    ThrottlesRecorded,
-    ThrottlesRestored,
     default_state_path,
 )
 from confluent_ops.waiting import WaitPolicy
 
 __all__ = ["register"]
-
-_SHOWN = 10
 
 
 def register(commands: argparse._SubParsersAction[CommandParser]) -> None:
@@ -74,6 +67,7 @@ def register(commands: argparse._SubParsersAction[CommandParser]) -> None:
             action="store_true",
             help="say what would be done; change nothing on the cluster, write no file",
         )
+        add_reporting_options(parser)
         if name == "execute":
             parser.add_argument(
                 "--throttle",
@@ -104,66 +98,11 @@ def register(commands: argparse._SubParsersAction[CommandParser]) -> None:
         parser.set_defaults(handler=_run)
 
 
-def _names(partitions: tuple[object, ...]) -> str:
-    shown = ", ".join(str(tp) for tp in partitions[:_SHOWN])
-    return shown + (f" (+{len(partitions) - _SHOWN} more)" if len(partitions) > _SHOWN else "")
-
-
-class _Narrator:
-    """The story on stderr; per-move progress of ``verify`` on stdout."""
-
-    def __init__(self, action: str) -> None:
-        self.action = action
-        self.last_summary = ""
-
-    def __call__(self, event: Event) -> None:
-        if isinstance(event, ProgressReported):
-            self._progress(event)
-            return
-        text = self._text(event)
-        if text:
-            print(text, file=sys.stderr)
-
-    def _progress(self, event: ProgressReported) -> None:
-        if self.action == "verify":
-            for move in event.progress.moves:
-                print(move.describe())
-        summary = event.progress.summary()
-        if summary != self.last_summary:
-            print(f"progress: {summary}", file=sys.stderr)
-            self.last_summary = summary
-
-    @staticmethod
-    def _text(event: Event) -> str:
-        if isinstance(event, ThrottlesRecorded):
-            if event.resumed:
-                return f"resuming: the throttles in force before were recorded in {event.location}"
-            verb = "would record" if event.dry_run else "recorded"
-            return f"{verb} the throttles in force in {event.location}"
-        if isinstance(event, ThrottlesApplied):
-            verb = "would set" if event.dry_run else "set"
-            return (
-                f"{verb} throttles on brokers {sorted(event.changes.brokers)} and topics "
-                f"{sorted(event.changes.topics)}"
-            )
-        if isinstance(event, PartitionsSubmitted):
-            verb = "would start" if event.dry_run else "started"
-            return f"{verb} {len(event.partitions)} partition move(s): {_names(event.partitions)}"
-        if isinstance(event, PartitionsRefused):
-            return "\n".join(f"{tp}: refused: {why}" for tp, why in event.reasons.items())
-        if isinstance(event, PartitionsCancelled):
-            verb = "would cancel" if event.dry_run else "cancelled"
-            return f"{verb} {len(event.partitions)} partition move(s)"
-        if isinstance(event, ThrottlesRestored):
-            verb = "would restore" if event.dry_run else "restored"
-            text = f"{verb} the throttles in force before execute"
-            if event.pending:
-                text += (
-                    f"; brokers {list(event.pending)} are down and still hold our throttles: "
-                    "run `reassign verify` again once they are back"
-                )
-            return text
-        return ""
+def _moves_on_stdout(event: object) -> None:
+    """``verify`` prints where each move stands on stdout, one line per move."""
+    if isinstance(event, ProgressReported):
+        for move in event.progress.moves:
+            print(move.describe())
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -173,12 +112,10 @@ def _run(args: argparse.Namespace) -> int:
     state = Path(args.state) if args.state else default_state_path(args.plan)
     if not args.dry_run:
         check_output(state, what="state file")
-    narrator = _Narrator(args.action)
-    with connect(args) as admin:
+    with connect(args) as admin, reporting(args) as report:
+        emit = report if args.json or args.action != "verify" else fan_out(report, _moves_on_stdout)
         policy = WaitPolicy(interval=1.0, max_interval=5.0, stall=getattr(args, "stall", 300.0))
-        step = Reassignment(
-            admin, targets, state=state, source=args.plan, emit=narrator, policy=policy
-        )
+        step = Reassignment(admin, targets, state=state, source=args.plan, emit=emit, policy=policy)
         if args.action == "execute":
             result = step.execute(
                 throttle=args.throttle,
@@ -186,6 +123,8 @@ def _run(args: argparse.Namespace) -> int:
                 dry_run=args.dry_run,
                 wait=not args.no_wait,
             )
+            if args.json:
+                return EX_OK if args.dry_run else result.exit_code
             if args.dry_run:
                 print(f"dry run: {result.progress.summary()}; nothing was changed")
                 return EX_OK

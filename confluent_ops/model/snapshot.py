@@ -278,6 +278,10 @@ def _features(values: Mapping[str, int]) -> FrozenDict[str, int]:
     return FrozenDict(sorted(values.items()))
 
 
+def _ranges(values: Mapping[str, tuple[int, int]]) -> FrozenDict[str, tuple[int, int]]:
+    return FrozenDict(sorted((name, (int(lo), int(hi))) for name, (lo, hi) in values.items()))
+
+
 def _sizes(value: PartitionSizes | Mapping[TopicPartition, int] | None) -> PartitionSizes:
     if isinstance(value, PartitionSizes):
         return value
@@ -293,7 +297,9 @@ class ClusterSnapshot:
     immutable keyed mappings; ``throttles`` has one entry per live broker; ``features`` maps
     each finalized feature (``metadata.version`` among them) to its level. ``log_dirs`` holds
     every replica's size per broker and log directory (empty when sizes were not read), and
-    ``sizes`` the largest replica of each partition. The value is hashable and never changes.
+    ``sizes`` the largest replica of each partition. ``supported_features`` maps each feature to
+    the range of levels the answering broker supports (after an upgrade, the levels a bump may go
+    to). The value is hashable and never changes.
     """
 
     cluster_id: str
@@ -313,6 +319,9 @@ class ClusterSnapshot:
     )
     features: Mapping[str, int] = attrs.field(factory=FrozenDict, converter=_features)
     log_dirs: LogDirs = attrs.field(factory=LogDirs.empty, repr=False)
+    supported_features: Mapping[str, tuple[int, int]] = attrs.field(
+        factory=FrozenDict, converter=_ranges, repr=False
+    )
 
     def __attrs_post_init__(self) -> None:
         for tp in self.partitions:

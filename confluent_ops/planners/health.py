@@ -44,6 +44,7 @@ __all__ = [
     "drain_report",
     "min_isr_of",
     "offline_partitions",
+    "operation_preflight",
     "preflight",
     "under_min_isr_partitions",
     "under_replicated_partitions",
@@ -396,6 +397,55 @@ def preflight(snapshot: ClusterSnapshot) -> tuple[Finding, ...]:
                 "the KRaft quorum has a single voter: while it is down no metadata changes "
                 "(no leader election, no topic change)",
                 "run three (or five) controllers (kafka-metadata-quorum add-controller)",
+            )
+        )
+    return tuple(findings)
+
+
+def operation_preflight(
+    snapshot: ClusterSnapshot,
+    *,
+    own_partitions: Iterable[TopicPartition] = (),
+    own_throttles: bool = False,
+) -> tuple[Finding, ...]:
+    """What stands in the way of an operation: :func:`preflight`, plus work that is not ours.
+
+    - ``reassignment-in-flight`` (risk): partitions being reassigned that the operation did not
+      start (``own_partitions`` are its own): a second reassignment of them would be refused,
+      and moving data under someone else's plan is a surprise for both.
+    - ``throttle-in-force`` (advice): replication throttle rates set on brokers, unless the
+      operation set them (``own_throttles``): they slow any copy, and a reassignment records and
+      restores them rather than clearing them.
+    """
+    findings = list(preflight(snapshot))
+    ours = set(own_partitions)
+    foreign = [p.partition for p in snapshot.reassignments if p.partition not in ours]
+    if foreign:
+        findings.append(
+            Finding(
+                "reassignment-in-flight",
+                Severity.RISK,
+                f"{len(foreign)} partition(s)",
+                f"a reassignment that is not ours is in flight: {_names(foreign)}",
+                "let it finish (kafka-reassign-partitions --verify, or confluent-ops reassign "
+                "verify with its plan) or cancel it, then start again",
+            )
+        )
+    throttled = sorted(
+        b
+        for b, t in snapshot.throttles.items()
+        if t.leader_rate is not None or t.follower_rate is not None
+    )
+    if throttled and not own_throttles:
+        findings.append(
+            Finding(
+                "throttle-in-force",
+                Severity.ADVICE,
+                f"brokers {throttled}",
+                "replication throttle rates are set: every copy to or from these brokers is "
+                "limited by them",
+                "remove them if nothing needs them (kafka-configs --alter --delete-config "
+                "leader.replication.throttled.rate,follower.replication.throttled.rate)",
             )
         )
     return tuple(findings)

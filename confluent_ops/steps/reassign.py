@@ -32,6 +32,7 @@ import json
 import os
 from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
+from typing import Any
 
 import attrs
 
@@ -70,6 +71,7 @@ from confluent_ops.planners.throttle_ownership import (
     restore_changes,
 )
 from confluent_ops.ports import KafkaAdmin, StepState
+from confluent_ops.steps.events import StepWaiting
 from confluent_ops.steps.state import FileStepState
 from confluent_ops.waiting import Check, WaitPolicy, wait_for
 
@@ -91,7 +93,6 @@ __all__ = [
     "ThrottlesRecorded",
     "ThrottlesRestored",
     "VerifyResult",
-    "Waiting",
     "default_state_path",
 ]
 
@@ -104,65 +105,143 @@ PlanInput = str | ReassignmentPlan | ClusterAssignment
 
 # -- events ----------------------------------------------------------------------------------
 
+_SHOWN = 10
+
+
+def _listed(partitions: tuple[TopicPartition, ...]) -> str:
+    shown = ", ".join(str(tp) for tp in partitions[:_SHOWN])
+    return shown + (f" (+{len(partitions) - _SHOWN} more)" if len(partitions) > _SHOWN else "")
+
+
+def _verb(dry_run: bool, would: str, did: str) -> str:
+    return would if dry_run else did
+
+
+class _Event:
+    """What the reassignment's events share with every step event (``steps.events``)."""
+
+    step = "reassign"
+    kind = "event"
+
+    def describe(self) -> str:
+        raise NotImplementedError
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"step": self.step, "kind": self.kind, "text": self.describe()}
+
 
 @attrs.frozen
-class ThrottlesRecorded:
+class ThrottlesRecorded(_Event):
     """The throttles in force before this reassignment, kept at ``location`` (or found there)."""
 
     record: ThrottleRecord
     location: str
     resumed: bool
     dry_run: bool = False
+    kind = "throttles-recorded"
+
+    def describe(self) -> str:
+        if self.resumed:
+            return f"resuming: the throttles in force before were recorded in {self.location}"
+        verb = _verb(self.dry_run, "would record", "recorded")
+        return f"{verb} the throttles in force in {self.location}"
 
 
 @attrs.frozen
-class ThrottlesApplied:
+class ThrottlesApplied(_Event):
     """Throttle changes made (or, in a dry run, that would be made) for the moves in flight."""
 
     changes: ThrottleChanges
     dry_run: bool
+    kind = "throttles-applied"
+
+    def describe(self) -> str:
+        verb = _verb(self.dry_run, "would set", "set")
+        return (
+            f"{verb} throttles on brokers {sorted(self.changes.brokers)} and topics "
+            f"{sorted(self.changes.topics)}"
+        )
 
 
 @attrs.frozen
-class PartitionsSubmitted:
+class PartitionsSubmitted(_Event):
     """A wave: partitions sent to the cluster to move (or, in a dry run, that would be)."""
 
     partitions: tuple[TopicPartition, ...]
     dry_run: bool
+    kind = "partitions-submitted"
+
+    def describe(self) -> str:
+        verb = _verb(self.dry_run, "would start", "started")
+        return f"{verb} {len(self.partitions)} partition move(s): {_listed(self.partitions)}"
 
 
 @attrs.frozen
-class PartitionsRefused:
+class PartitionsRefused(_Event):
     """Partitions of a wave the cluster refused, each with its reason."""
 
     reasons: Mapping[TopicPartition, str]
+    kind = "partitions-refused"
+
+    def describe(self) -> str:
+        return "; ".join(f"{tp}: refused: {why}" for tp, why in self.reasons.items())
 
 
 @attrs.frozen
-class ProgressReported:
+class ProgressReported(_Event):
     """Where every move stands now (counts, bytes caught up, each move)."""
 
     progress: ReassignmentProgress
+    kind = "progress"
+    what = "moves"
+
+    @property
+    def done(self) -> int:
+        return self.progress.done + self.progress.failed
+
+    @property
+    def total(self) -> int:
+        return len(self.progress.moves)
+
+    @property
+    def figures(self) -> Mapping[str, float]:
+        p = self.progress
+        return {
+            "moving": float(p.moving),
+            "waiting": float(p.waiting),
+            "failed": float(p.failed),
+            "bytes_copied": float(p.bytes_copied),
+            "bytes_total": float(p.bytes_total),
+        }
+
+    def describe(self) -> str:
+        return f"progress: {self.progress.summary()}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            **super().to_dict(),
+            "what": self.what,
+            "done": self.done,
+            "total": self.total,
+            "figures": dict(self.figures),
+        }
 
 
 @attrs.frozen
-class Waiting:
-    """The step is waiting ``seconds`` before looking again, and why."""
-
-    reason: str
-    seconds: float
-
-
-@attrs.frozen
-class PartitionsCancelled:
+class PartitionsCancelled(_Event):
     """Partitions whose in-flight reassignment was (or would be) cancelled."""
 
     partitions: tuple[TopicPartition, ...]
     dry_run: bool
+    kind = "partitions-cancelled"
+
+    def describe(self) -> str:
+        verb = _verb(self.dry_run, "would cancel", "cancelled")
+        return f"{verb} {len(self.partitions)} partition move(s)"
 
 
 @attrs.frozen
-class ThrottlesRestored:
+class ThrottlesRestored(_Event):
     """Recorded throttles put back (or, in a dry run, that would be); ``pending`` brokers wait.
 
     ``pending`` are brokers we touched that are down: their values are restored by a later
@@ -172,6 +251,17 @@ class ThrottlesRestored:
     changes: ThrottleChanges
     pending: tuple[int, ...]
     dry_run: bool
+    kind = "throttles-restored"
+
+    def describe(self) -> str:
+        verb = _verb(self.dry_run, "would restore", "restored")
+        text = f"{verb} the throttles in force before execute"
+        if self.pending:
+            text += (
+                f"; brokers {list(self.pending)} are down and still hold our throttles: "
+                "run `reassign verify` again once they are back"
+            )
+        return text
 
 
 Event = (
@@ -180,7 +270,7 @@ Event = (
     | PartitionsSubmitted
     | PartitionsRefused
     | ProgressReported
-    | Waiting
+    | StepWaiting
     | PartitionsCancelled
     | ThrottlesRestored
 )
@@ -436,6 +526,22 @@ class Reassignment:
         self.emit = emit
         self.policy = policy or WaitPolicy(interval=1.0, max_interval=5.0, stall=300.0)
 
+    @classmethod
+    def resume(
+        cls,
+        admin: KafkaAdmin,
+        state: StepState,
+        *,
+        emit: Callable[[Event], None] = _ignore,
+        policy: WaitPolicy | None = None,
+    ) -> Reassignment:
+        """The reassignment kept in ``state`` (one a previous run started), to carry on with."""
+        text = state.load()
+        if text is None:
+            raise InvalidInput(f"{state.location} holds no reassignment to resume")
+        stored = ReassignmentState.loads(text, source=state.location)
+        return cls(admin, stored.plan.targets(), state=state, emit=emit, policy=policy)
+
     @property
     def state_path(self) -> Path | None:
         """The state file's path when the state is a file."""
@@ -523,7 +629,7 @@ class Reassignment:
                 return Check(seen[0].finished, None, seen[0].figure, _blocker(seen[0]))
 
             def waiting(check: Check[None], seconds: float) -> None:
-                self.emit(Waiting(check.blocker, seconds))
+                self.emit(StepWaiting("reassign", "the moves", check.blocker, seconds))
 
             try:
                 wait_for(

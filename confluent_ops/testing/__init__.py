@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from confluent_ops.testing._eventually import eventually
 from confluent_ops.testing._kafka import BrokerSpec, LocalKafkaCluster
+from confluent_ops.testing._lifecycle import LocalBrokerLifecycle, LocalEnsembleLifecycle
 from confluent_ops.testing._processes import live_processes
 from confluent_ops.testing._resolve import (
     DEFAULT_KAFKA_VERSION,
@@ -39,6 +40,8 @@ __all__ = [
     "Consumed",
     "KafkaDistribution",
     "KafkaVersion",
+    "LocalBrokerLifecycle",
+    "LocalEnsembleLifecycle",
     "LocalKafkaCluster",
     "TestbedTls",
     "Workload",

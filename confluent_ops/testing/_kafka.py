@@ -289,6 +289,10 @@ class LocalKafkaCluster:
             if node.spec.is_broker and node.running
         )
 
+    def is_running(self, node_id: int) -> bool:
+        """Whether node ``node_id``'s process runs now (serving or not)."""
+        return self._node(node_id).running
+
     def version_of(self, node_id: int) -> KafkaVersion:
         """The Kafka version node ``node_id`` runs (or last ran)."""
         return self._node(node_id).version
@@ -408,12 +412,13 @@ class LocalKafkaCluster:
         version: str | KafkaVersion | None = None,
         config: Mapping[str, object] | None = None,
         timeout: float | None = None,
+        wait: bool = True,
     ) -> None:
-        """Start a stopped broker again, on ``version`` and with ``config`` if given.
+        """Start a stopped broker (or controller) again, on ``version`` and with ``config``.
 
         ``config`` replaces the extra properties given at the last start of this broker (the
         cluster's ``broker_config`` always applies). Returns when the broker answers metadata
-        listing itself.
+        listing itself, or at once with ``wait=False`` (a step waits its own way).
         """
         node = self._node(node_id)
         if node.running:
@@ -429,7 +434,8 @@ class LocalKafkaCluster:
         for listener, port in node.spec.ports.items():
             probe_port(port, f"{listener} listener of {node.spec.name}")
         self._launch(node)
-        self._wait_ready([node], timeout or self.ready_timeout)
+        if wait:
+            self._wait_ready([node], timeout or self.ready_timeout)
 
     def add_broker(
         self,
@@ -438,8 +444,11 @@ class LocalKafkaCluster:
         version: str | KafkaVersion | None = None,
         config: Mapping[str, object] | None = None,
         timeout: float | None = None,
+        wait: bool = True,
     ) -> int:
         """Start a new, empty broker (a scale-out) and return its id once it serves.
+
+        With ``wait=False`` it returns once the broker is launched (a step waits its own way).
 
         Its id is one above the highest broker id; ``rack`` defaults to the next of the
         cluster's racks, ``version`` to the cluster's. In KRaft mode its storage is formatted
@@ -472,6 +481,8 @@ class LocalKafkaCluster:
                     del self._nodes[node_id]
                     raise failure
             self._launch(node)
+            if not wait:
+                return node_id
             try:
                 self._wait_ready([node], timeout or self.ready_timeout)
                 return node_id

@@ -208,15 +208,30 @@ class ZooKeeperEnsemble:
     def kill_server(self, server_id: int) -> int | None:
         return self._running(server_id).kill()
 
-    def start_server(self, server_id: int, *, timeout: float | None = None) -> None:
-        """Start a stopped server again on its ports and data; returns once it serves."""
+    def start_server(
+        self, server_id: int, *, timeout: float | None = None, wait: bool = True
+    ) -> None:
+        """Start a stopped server again on its ports and data; returns once it serves
+        (or at once with ``wait=False``)."""
         server = self._server(server_id)
         if server.running:
             raise TestbedError(f"{server.name} is running")
         for purpose, port in server.ports.items():
             probe_port(port, f"{purpose} port of {server.name}")
         self._launch(server)
-        self._wait_ready([server], timeout or self.ready_timeout)
+        if wait:
+            self._wait_ready([server], timeout or self.ready_timeout)
+
+    def is_running(self, server_id: int) -> bool:
+        """Whether the server's process runs now (serving or not)."""
+        return self._server(server_id).running
+
+    def address_of(self, server_id: int) -> str:
+        """The server's plain client address, ``127.0.0.1:P``."""
+        return f"127.0.0.1:{self.client_port(server_id)}"
+
+    def log_path(self, server_id: int) -> Path:
+        return self._server(server_id).folder / "process.log"
 
     def pids(self) -> tuple[int, ...]:
         return tuple(

@@ -1,0 +1,57 @@
+"""How the steps wait on the cluster: a condition read from fresh snapshots, said out loud.
+
+One loop for every step (:func:`confluent_ops.waiting.wait_for`): each look reads a snapshot
+through the port, judges it with a pure condition of :mod:`confluent_ops.planners.conditions`
+(plus, while a node starts, its lifecycle status: a broker recovering its logs is progress),
+and every pause is a :class:`~confluent_ops.steps.events.StepWaiting` event naming what blocks.
+A broker that restarts refuses connections for a while: that is "not yet", not an error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable
+
+from confluent_ops.errors import ClusterRequestFailed, ClusterUnreachable, WaitTimedOut
+from confluent_ops.model import ClusterSnapshot
+from confluent_ops.planners.conditions import Condition
+from confluent_ops.ports import KafkaAdmin
+from confluent_ops.steps.events import Emit, StepWaiting
+from confluent_ops.waiting import Check, WaitPolicy, wait_for
+
+__all__ = ["wait_for_condition"]
+
+
+def wait_for_condition(
+    admin: KafkaAdmin,
+    condition: Callable[[ClusterSnapshot], Condition],
+    *,
+    step: str,
+    what: str,
+    policy: WaitPolicy,
+    emit: Emit,
+    extra_progress: Callable[[], Hashable] | None = None,
+    sizes: bool = False,
+) -> ClusterSnapshot:
+    """Wait until ``condition`` holds on a fresh snapshot; the snapshot it held on.
+
+    ``extra_progress`` adds a figure outside the cluster (a node's lifecycle status) to the
+    progress that keeps the wait alive. Cluster errors while a look is taken count as "not yet"
+    (a restarting broker refuses connections); the stall limit still ends a wait that never
+    gets anywhere, and the error then names the last blocker.
+    """
+
+    def look() -> Check[ClusterSnapshot]:
+        snapshot = admin.snapshot(sizes=sizes)
+        seen = condition(snapshot)
+        progress: Hashable = seen.progress
+        if extra_progress is not None:
+            progress = (seen.progress, extra_progress())
+        return Check(seen.met, snapshot, progress, seen.blocker)
+
+    def say(check: Check[ClusterSnapshot], seconds: float) -> None:
+        emit(StepWaiting(step, what, check.blocker, seconds))
+
+    transient = (*policy.retry_on, ClusterUnreachable, ClusterRequestFailed, WaitTimedOut)
+    result = wait_for(look, policy=policy.evolve(retry_on=transient), what=what, on_wait=say)
+    assert result is not None  # a met check always carries its snapshot
+    return result
