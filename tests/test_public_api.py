@@ -154,6 +154,7 @@ PUBLIC: dict[str, set[str]] = {
     "confluent_ops.testing": {
         "Acknowledged",
         "BrokerSpec",
+        "ClusterSampler",
         "Consumed",
         "DEFAULT_KAFKA_VERSION",
         "KafkaDistribution",
@@ -161,7 +162,10 @@ PUBLIC: dict[str, set[str]] = {
         "LocalBrokerLifecycle",
         "LocalEnsembleLifecycle",
         "LocalKafkaCluster",
+        "RemoteBrokerLifecycle",
         "SUPPORTED_KAFKA_VERSIONS",
+        "SamplerReport",
+        "TestbedControl",
         "TestbedTls",
         "Workload",
         "WorkloadVerdict",

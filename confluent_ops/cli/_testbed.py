@@ -25,6 +25,7 @@ from confluent_ops.model.secret import Secret
 from confluent_ops.testing import (
     SUPPORTED_KAFKA_VERSIONS,
     LocalKafkaCluster,
+    TestbedControl,
     TestbedTls,
     ZooKeeperEnsemble,
 )
@@ -51,7 +52,8 @@ def register(commands: argparse._SubParsersAction[CommandParser]) -> None:
         description=(
             "Start a real Apache Kafka cluster on 127.0.0.1 and keep it running until SIGINT or "
             "SIGTERM. Once every broker serves, the ready file (JSON) holds: bootstrap, "
-            "version, brokers, pids; zookeeper in ZooKeeper mode; ssl_bootstrap, "
+            "version, brokers, pids, control (the socket through which roll, upgrade and scale "
+            "--testbed stop and start its brokers); zookeeper in ZooKeeper mode; ssl_bootstrap, "
             "sasl_ssl_bootstrap and ca with --tls / --sasl-plain. The bootstrap address and "
             "how to stop are printed too."
         ),
@@ -157,8 +159,9 @@ def _run_kafka(args: argparse.Namespace) -> int:
             tls=_tls(args.tls),
             workdir=args.workdir,
         )
-        with cluster:
+        with cluster, TestbedControl(cluster) as control:
             ready: dict[str, Any] = {
+                "control": str(control.path),
                 "bootstrap": cluster.bootstrap_servers,
                 "version": str(cluster.version),
                 "brokers": list(cluster.broker_ids),

@@ -9,7 +9,16 @@ import traceback
 from collections.abc import Sequence
 
 from confluent_ops import __version__
-from confluent_ops.cli import _certs, _cluster, _demo, _health, _plan, _reassign, _testbed
+from confluent_ops.cli import (
+    _certs,
+    _cluster,
+    _demo,
+    _health,
+    _operate,
+    _plan,
+    _reassign,
+    _testbed,
+)
 from confluent_ops.cli._app import EX_OK, EX_USAGE, CommandParser, UsageError, fail
 
 __all__ = ["build_parser", "main"]
@@ -33,6 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     _demo.register(commands)
     _testbed.register(commands)
     _reassign.register(commands)
+    _operate.register(commands)
     _health.register(commands)
     _add_verbose(parser)
     return parser

@@ -46,6 +46,7 @@ __all__ = [
     "offline_partitions",
     "operation_preflight",
     "preflight",
+    "throttles_in_force",
     "under_min_isr_partitions",
     "under_replicated_partitions",
 ]
@@ -449,6 +450,27 @@ def operation_preflight(
             )
         )
     return tuple(findings)
+
+
+def throttles_in_force(snapshot: ClusterSnapshot) -> tuple[str, ...]:
+    """Every replication throttle set on the cluster, one line each (empty: none at all).
+
+    A throttle rate on a broker (at any layer), or a throttled-replica list on a topic: what an
+    operation that set throttles must leave behind as it found it.
+    """
+    found = []
+    for broker, throttle in snapshot.throttles.items():
+        for setting in (throttle.leader_rate, throttle.follower_rate):
+            if setting is not None:
+                found.append(f"broker {broker}: {setting.name}={setting.value}")
+    for name, topic in snapshot.topics.items():
+        for value, what in (
+            (topic.leader_throttled_replicas, "leader.replication.throttled.replicas"),
+            (topic.follower_throttled_replicas, "follower.replication.throttled.replicas"),
+        ):
+            if value:
+                found.append(f"topic {name}: {what}={value}")
+    return tuple(found)
 
 
 class HealthStatus(enum.Enum):

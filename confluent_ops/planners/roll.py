@@ -158,8 +158,10 @@ def roll_order(
     """The order to restart ``controllers`` and ``brokers`` in, with the reason for each.
 
     A node is a controller when the KRaft quorum lists it as a voter and it is not a broker.
-    ``parallel`` groups the brokers into safe batches (at most ``batch_limit`` each); a broker
-    that does not serve, and the active controller, are always alone.
+    ``parallel`` groups the brokers into safe batches (at most ``batch_limit`` each, and never
+    more than half the live brokers, so that clients always find brokers up even where no
+    partition would suffer); a broker that does not serve, and the active controller, are
+    always alone.
     """
     broker_ids = sorted(set(brokers))
     controller_ids = sorted(set(controllers) - set(broker_ids))
@@ -193,7 +195,9 @@ def roll_order(
     last = active if active in broker_ids and active in live else None
     rest = [b for b in broker_ids if b in live and b != last]
     if parallel and rest:
-        for group in safe_batches(snapshot, rest, limit=batch_limit):
+        half = max(1, len(live) // 2)
+        limit = half if batch_limit is None else min(batch_limit, half)
+        for group in safe_batches(snapshot, rest, limit=limit):
             why = (
                 "no partition falls below min.insync.replicas with these down together"
                 if len(group) > 1

@@ -10,6 +10,7 @@ optional), :func:`resolve_kafka` (a pinned version's jars, cached per machine) a
 
 from __future__ import annotations
 
+from confluent_ops.testing._control import RemoteBrokerLifecycle, TestbedControl
 from confluent_ops.testing._eventually import eventually
 from confluent_ops.testing._kafka import BrokerSpec, LocalKafkaCluster
 from confluent_ops.testing._lifecycle import LocalBrokerLifecycle, LocalEnsembleLifecycle
@@ -22,6 +23,7 @@ from confluent_ops.testing._resolve import (
     cache_root,
     resolve_kafka,
 )
+from confluent_ops.testing._sampler import ClusterSampler, SamplerReport
 from confluent_ops.testing._tls import TestbedTls
 from confluent_ops.testing._workload import (
     Acknowledged,
@@ -35,14 +37,18 @@ from confluent_ops.testing._zookeeper import ZooKeeperEnsemble
 __all__ = [
     "DEFAULT_KAFKA_VERSION",
     "SUPPORTED_KAFKA_VERSIONS",
+    "SamplerReport",
     "Acknowledged",
     "BrokerSpec",
+    "ClusterSampler",
     "Consumed",
     "KafkaDistribution",
     "KafkaVersion",
     "LocalBrokerLifecycle",
     "LocalEnsembleLifecycle",
     "LocalKafkaCluster",
+    "RemoteBrokerLifecycle",
+    "TestbedControl",
     "TestbedTls",
     "Workload",
     "WorkloadVerdict",
