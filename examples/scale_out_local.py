@@ -1,9 +1,10 @@
 """A throttled scale-out of a local Kafka cluster: a new broker gets its share, in waves.
 
 Starts a real 3-broker cluster, fills a topic with data to move, writes to another throughout
-(both of replication factor 3 and min.insync.replicas 2), adds a fourth broker with ``confluent_ops.steps.ScaleOut``: the broker
-is started, the plan moves the fewest replicas to give it its share, the moves run in waves
-under a replication throttle, and the throttles are restored. The last line is one JSON object:
+(both of replication factor 3 and min.insync.replicas 2), adds a fourth broker with
+``confluent_ops.steps.ScaleOut``: the broker is started, the plan moves the fewest replicas to
+give it its share, the moves run in waves under a replication throttle, and the throttles are
+restored. The last line is one JSON object:
 ``ok``, ``lost``, ``under_min_isr_samples``, ``throttles_left``, ``duration_s``,
 ``replica_moves``, ``bytes_moved``, ``lower_bound_moves``, ...
 

@@ -69,7 +69,11 @@ def test_scale_out_example_moves_the_fewest_replicas_under_a_throttle():
 )
 def test_the_examples_in_full(name):
     result = subprocess.run(
-        [sys.executable, str(EXAMPLES / name)], capture_output=True, text=True, timeout=1800
+        [sys.executable, str(EXAMPLES / name)],
+        capture_output=True,
+        text=True,
+        timeout=1800,
+        check=False,
     )
     assert result.returncode == 0, result.stderr[-4000:]
     assert_safe(json.loads(result.stdout.strip().splitlines()[-1]))
