@@ -258,15 +258,20 @@ def _scale(args: argparse.Namespace) -> int:
         options = {
             "throttle": args.throttle,
             "concurrency": args.concurrency,
-            "state": state,
             "emit": emit,
             "policy": _policy(args),
             "force": args.force,
         }
-        if args.brokers > len(current):
-            step: ScaleOut | ScaleIn = ScaleOut(
-                admin, nodes, count=args.brokers - len(current), **options
+        resumed = None
+        if state is not None:
+            resumed = ScaleOut.resume(admin, nodes, state=state, **options) or ScaleIn.resume(
+                admin, nodes, state=state, **options
             )
+        options["state"] = state
+        if resumed is not None:
+            step: ScaleOut | ScaleIn = resumed  # an interrupted run's: carry on with it
+        elif args.brokers > len(current):
+            step = ScaleOut(admin, nodes, count=args.brokers - len(current), **options)
         elif args.brokers < len(current):
             step = ScaleIn(admin, nodes, brokers=current[args.brokers - len(current) :], **options)
         else:

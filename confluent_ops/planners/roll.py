@@ -114,8 +114,8 @@ def restart_together(
                     p.isr,
                     effective,
                     min_isr,
-                    f"in-sync replicas {list(effective)} without brokers {sorted(taken)} would "
-                    f"be {left} < min.insync.replicas={min_isr}",
+                    f"{p.partition}: in-sync replicas {list(effective)} without brokers "
+                    f"{sorted(taken)} would be {left} < min.insync.replicas={min_isr}",
                 )
             )
     return tuple(blocking)

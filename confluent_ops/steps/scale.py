@@ -210,6 +210,20 @@ class ScaleOut(_Scale):
             raise InvalidInput(f"give one rack per new broker: {count}, not {len(self.racks)}")
         self.version = version
 
+    @classmethod
+    def resume(
+        cls, admin: KafkaAdmin, lifecycle: BrokerLifecycle, *, state: StepState, **options: object
+    ) -> ScaleOut | None:
+        """The scale-out kept in ``state`` (an interrupted run's), or None when there is none."""
+        part = SubState(state, cls.step).load()
+        if part is None:
+            return None
+        record = load_json_object(part, source=state.location, what="a scale state")
+        added = record.get("added")
+        if not isinstance(added, list) or not added:
+            raise MalformedFile("a scale-out state names no broker added", path=state.location)
+        return cls(admin, lifecycle, count=len(added), state=state, **options)  # type: ignore[arg-type]
+
     def _racks(self, snapshot: ClusterSnapshot) -> list[str | None]:
         if self.racks is not None:
             return self.racks
@@ -328,6 +342,20 @@ class ScaleIn(_Scale):
         self.brokers = sorted(set(brokers))
         if not self.brokers:
             raise InvalidInput("name at least one broker to remove")
+
+    @classmethod
+    def resume(
+        cls, admin: KafkaAdmin, lifecycle: BrokerLifecycle, *, state: StepState, **options: object
+    ) -> ScaleIn | None:
+        """The scale-in kept in ``state`` (an interrupted run's), or None when there is none."""
+        part = SubState(state, cls.step).load()
+        if part is None:
+            return None
+        record = load_json_object(part, source=state.location, what="a scale state")
+        removing = record.get("removing")
+        if not isinstance(removing, list) or not removing:
+            raise MalformedFile("a scale-in state names no broker to remove", path=state.location)
+        return cls(admin, lifecycle, brokers=[int(b) for b in removing], state=state, **options)
 
     def _plan(self, snapshot: ClusterSnapshot) -> PlannedReassignment:
         return remove_plan(

@@ -140,7 +140,9 @@ def test_two_brokers_sharing_a_partition_at_min_isr_are_never_batched():
         assert not {0, 1} <= set(batch)
         assert not {2, 3} <= set(batch)
     assert len(restart_together(s, [0, 1])) == 1
-    assert "without brokers [0, 1]" in restart_together(s, [0, 1])[0].reason
+    assert "t-0: in-sync replicas [0, 1, 2] without brokers [0, 1]" in (
+        restart_together(s, [0, 1])[0].reason
+    )
 
 
 def test_the_estimate_adds_each_batch_at_the_pace_of_its_slowest_node():
