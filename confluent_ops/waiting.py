@@ -84,12 +84,15 @@ class Check(Generic[_T]):
 
     ``progress`` is any hashable figure that changes when something moved forward; a wait whose
     check leaves it at None never sees progress (it gives up after ``stall`` seconds).
+    ``look_again_in``: when the check knows the next look is worth taking sooner than the
+    policy's pause (a copy at a known throttle ends in 0.3 s), the seconds until then.
     """
 
     done: bool
     value: _T | None = None
     progress: Hashable = None
     blocker: str = ""
+    look_again_in: float | None = None
 
 
 def _positive_or_none(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
@@ -166,11 +169,17 @@ class _Tracker:
 _UNSEEN = object()
 
 
+#: The shortest pause a check's ``look_again_in`` may ask for: no look hammers the cluster.
+_SHORTEST_PAUSE = 0.2
+
+
 class _Backoff(tenacity.wait.wait_base):
     """Pauses that grow while nothing changes and start short again after progress.
 
     A reassignment whose waves finish one after another is looked at often; one that is stuck
-    is looked at less and less, up to ``max_interval``.
+    is looked at less and less, up to ``max_interval``. A check that knows when the next thing
+    will happen (``look_again_in``) shortens the pause to then, never below ``_SHORTEST_PAUSE``,
+    as long as its last look saw progress (a stuck copy's estimate does not hammer the cluster).
     """
 
     def __init__(self, tracker: _Tracker, policy: WaitPolicy) -> None:
@@ -178,8 +187,14 @@ class _Backoff(tenacity.wait.wait_base):
 
     def __call__(self, retry_state: tenacity.RetryCallState) -> float:
         exponent = max(0, self.tracker.looks_since_change - 1)
-        pause = self.policy.interval * self.policy.backoff ** min(exponent, 64)
-        return min(pause, self.policy.max_interval)
+        pause = min(
+            self.policy.interval * self.policy.backoff ** min(exponent, 64),
+            self.policy.max_interval,
+        )
+        hint = self.tracker.last.look_again_in
+        if hint is not None and self.tracker.looks_since_change <= 1:  # only while it moves
+            pause = min(pause, max(hint, _SHORTEST_PAUSE))
+        return pause
 
 
 class _Stalled(tenacity.stop.stop_base):

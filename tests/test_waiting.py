@@ -34,6 +34,20 @@ def test_pauses_grow_while_nothing_changes_and_shrink_after_progress():
     assert clock.slept == [1, 2, 4, 8, 1, 2, 4]
 
 
+def test_a_check_that_knows_when_the_next_thing_happens_is_looked_at_then():
+    clock = VirtualClock()
+    # a copy due in 0.3 s, then one due in 0.05 s (looked at no sooner than 0.2 s), then stuck
+    # with the same estimate: the backoff takes over again, the estimate no longer counts
+    seen = iter([(1, 0.3), (2, 0.05), (3, 0.05), (3, 0.05), (3, 0.05), (4, None)])
+
+    def look():
+        figure, soon = next(seen)
+        return Check(figure == 4, progress=figure, look_again_in=soon)
+
+    wait_for(look, policy=WaitPolicy(interval=1, backoff=2, stall=100, clock=clock), what="x")
+    assert clock.slept == [0.3, 0.2, 0.2, 2, 4]
+
+
 def test_a_stalled_wait_gives_up_after_the_stall_and_says_what_blocks():
     clock = VirtualClock()
     with pytest.raises(WaitTimedOut) as caught:

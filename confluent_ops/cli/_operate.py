@@ -23,7 +23,7 @@ from confluent_ops.cli._connection import add_connection_options, connect
 from confluent_ops.cli._lifecycle import add_lifecycle_options, lifecycle
 from confluent_ops.cli._reporting import add_reporting_options, reporting
 from confluent_ops.errors import InvalidInput
-from confluent_ops.steps import FileStepState
+from confluent_ops.steps import FileStepState, step_policy
 from confluent_ops.steps.drain import Drain
 from confluent_ops.steps.reassign import DEFAULT_CONCURRENCY
 from confluent_ops.steps.roll import MetadataVersionBump, Roll
@@ -186,7 +186,7 @@ def _state(args: argparse.Namespace) -> FileStepState | None:
 
 
 def _policy(args: argparse.Namespace) -> WaitPolicy:
-    return WaitPolicy(interval=0.5, max_interval=5.0, stall=args.stall)
+    return step_policy(stall=args.stall)
 
 
 def _drain(args: argparse.Namespace) -> int:
@@ -203,50 +203,33 @@ def _drain(args: argparse.Namespace) -> int:
 
 
 def _roll(args: argparse.Namespace) -> int:
+    """``roll`` and ``upgrade``: one :class:`Roll`; an upgrade names a version (and may bump)."""
     state = _state(args)
-    nodes = lifecycle(args, prog="confluent-ops roll kafka")
+    version = getattr(args, "version", None)
+    nodes = lifecycle(args, prog=f"confluent-ops {'upgrade' if version else 'roll'} kafka")
     with connect(args) as admin, reporting(args) as emit:
         step = Roll(
             admin,
             nodes,
-            nodes=args.only,
-            config=dict(args.config),
-            parallel=args.batch == "safe",
-            batch_limit=args.batch_limit,
+            nodes=getattr(args, "only", None),
+            version=version,
+            config=dict(getattr(args, "config", ())),
+            parallel=getattr(args, "batch", "one") == "safe",
+            batch_limit=getattr(args, "batch_limit", None),
             state=state,
             emit=emit,
             policy=_policy(args),
             force=args.force,
         )
         if args.dry_run:
-            step.preview()
-        else:
-            step.run()
-    return EX_OK
-
-
-def _upgrade(args: argparse.Namespace) -> int:
-    state = _state(args)
-    nodes = lifecycle(args, prog="confluent-ops upgrade kafka")
-    with connect(args) as admin, reporting(args) as emit:
-        step = Roll(
-            admin,
-            nodes,
-            version=args.version,
-            state=state,
-            emit=emit,
-            policy=_policy(args),
-            force=args.force,
-        )
-        bump = MetadataVersionBump(
-            admin, nodes, version=args.version, level=args.metadata_level, emit=emit
-        )
-        if args.dry_run:
-            step.preview()  # the bump is previewed when the nodes run the new version
-        else:
-            step.run()
-            if args.bump_metadata:
-                bump.run()
+            step.preview()  # a bump is previewed once the nodes run the new version
+            return EX_OK
+        step.run()
+        if getattr(args, "bump_metadata", False):
+            assert version is not None  # only upgrade has --bump-metadata
+            MetadataVersionBump(
+                admin, nodes, version=version, level=args.metadata_level, emit=emit
+            ).run()
     return EX_OK
 
 
@@ -283,4 +266,4 @@ def _scale(args: argparse.Namespace) -> int:
     return EX_OK
 
 
-_HANDLERS = {"roll": _roll, "upgrade": _upgrade, "scale": _scale}
+_HANDLERS = {"roll": _roll, "upgrade": _roll, "scale": _scale}

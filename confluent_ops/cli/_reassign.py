@@ -22,13 +22,13 @@ from confluent_ops.cli._connection import add_connection_options, connect
 from confluent_ops.cli._reporting import add_reporting_options, reporting
 from confluent_ops.model import ClusterAssignment
 from confluent_ops.reporting import fan_out
+from confluent_ops.steps import step_policy
 from confluent_ops.steps.reassign import (
     DEFAULT_CONCURRENCY,
     ProgressReported,
     Reassignment,
     default_state_path,
 )
-from confluent_ops.waiting import WaitPolicy
 
 __all__ = ["register"]
 
@@ -114,7 +114,7 @@ def _run(args: argparse.Namespace) -> int:
         check_output(state, what="state file")
     with connect(args) as admin, reporting(args) as report:
         emit = report if args.json or args.action != "verify" else fan_out(report, _moves_on_stdout)
-        policy = WaitPolicy(interval=1.0, max_interval=5.0, stall=getattr(args, "stall", 300.0))
+        policy = step_policy(interval=1.0, stall=getattr(args, "stall", 300.0))
         step = Reassignment(admin, targets, state=state, source=args.plan, emit=emit, policy=policy)
         if args.action == "execute":
             result = step.execute(

@@ -7,12 +7,24 @@
   concurrency limits, the next wave while one runs, the throttled-replica lists Kafka's tool
   sets, and time estimates.
 - :mod:`~confluent_ops.planners.progress`: where each move of a running reassignment stands.
+- :mod:`~confluent_ops.planners.roll` and :mod:`~confluent_ops.planners.conditions`: the order
+  and safe batches of a rolling restart, and the conditions a step waits for between nodes.
 - :mod:`~confluent_ops.planners.health` and :mod:`~confluent_ops.planners.throttle_ownership`:
   judging a snapshot, and which throttles a reassignment owns.
 """
 
 from __future__ import annotations
 
+from confluent_ops.planners.conditions import (
+    Condition,
+    all_met,
+    broker_in_sync,
+    broker_serving,
+    controller_caught_up,
+    fully_replicated,
+    leads_nothing,
+    preferred_leaders_elected,
+)
 from confluent_ops.planners.execution import (
     ExecutionEstimate,
     ThrottledReplicas,
@@ -28,6 +40,7 @@ from confluent_ops.planners.progress import (
     MoveState,
     ReassignmentProgress,
     reassignment_progress,
+    seconds_to_next_done,
 )
 from confluent_ops.planners.reassignment import (
     PlanOptions,
@@ -37,25 +50,48 @@ from confluent_ops.planners.reassignment import (
     plan_remove_brokers,
     plan_replication_factor,
 )
+from confluent_ops.planners.roll import (
+    RollBatch,
+    RollPlan,
+    estimate_roll,
+    restart_together,
+    roll_order,
+    safe_batches,
+)
 
 __all__ = [
     "CONSTRAINTS",
+    "Condition",
     "Constraint",
     "ExecutionEstimate",
     "MoveProgress",
     "MoveState",
     "PlanOptions",
     "ReassignmentProgress",
+    "RollBatch",
+    "RollPlan",
     "ThrottledReplicas",
     "Wave",
+    "all_met",
+    "broker_in_sync",
+    "broker_serving",
+    "controller_caught_up",
     "estimate_duration",
+    "estimate_roll",
+    "fully_replicated",
+    "leads_nothing",
     "next_wave",
     "plan_add_brokers",
     "plan_leaders",
     "plan_rebalance",
     "plan_remove_brokers",
     "plan_replication_factor",
+    "preferred_leaders_elected",
     "reassignment_progress",
+    "restart_together",
+    "roll_order",
+    "safe_batches",
+    "seconds_to_next_done",
     "split_into_waves",
     "throttled_replicas",
 ]

@@ -16,7 +16,13 @@ import attrs
 
 from confluent_ops.model import ClusterSnapshot, PartitionMove, ReassignmentPlan, TopicPartition
 
-__all__ = ["MoveProgress", "MoveState", "ReassignmentProgress", "reassignment_progress"]
+__all__ = [
+    "MoveProgress",
+    "MoveState",
+    "ReassignmentProgress",
+    "reassignment_progress",
+    "seconds_to_next_done",
+]
 
 
 class MoveState(enum.Enum):
@@ -119,6 +125,34 @@ class ReassignmentProgress:
             f"{self.done} done, {self.moving} moving, {self.waiting} waiting, "
             f"{self.failed} failed{copied}"
         )
+
+
+def seconds_to_next_done(
+    progress: ReassignmentProgress, throttle_bytes_per_second: int | None
+) -> float | None:
+    """When the first move in flight should have copied everything, at the throttle.
+
+    Kafka's follower throttle is a rate per broker, shared by every throttled replica it
+    fetches: a broker adding ``n`` replicas copies each at ``throttle / n``. None without a
+    throttle (nothing bounds the copies) or when nothing copies.
+    """
+    if throttle_bytes_per_second is None:
+        return None
+    moving = progress.in_state(MoveState.MOVING)
+    fetching: dict[int, int] = {}
+    times: list[float] = []
+    for move in moving:
+        for broker in move.adding:
+            if broker not in move.caught_up:
+                fetching[broker] = fetching.get(broker, 0) + 1
+    for move in moving:
+        behind = [b for b in move.adding if b not in move.caught_up]
+        if not behind:
+            continue  # completing: Kafka finishes it when its replicas join the ISR
+        share = min(throttle_bytes_per_second / fetching[b] for b in behind)
+        remaining = max(0, move.bytes_total - move.bytes_copied) / len(behind)
+        times.append(remaining / share)
+    return min(times, default=None)
 
 
 def reassignment_progress(

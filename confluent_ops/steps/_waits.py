@@ -14,11 +14,26 @@ from collections.abc import Callable, Hashable
 from confluent_ops.errors import ClusterRequestFailed, ClusterUnreachable, WaitTimedOut
 from confluent_ops.model import ClusterSnapshot
 from confluent_ops.planners.conditions import Condition
-from confluent_ops.ports import KafkaAdmin
+from confluent_ops.ports import Clock, KafkaAdmin
 from confluent_ops.steps.events import Emit, StepWaiting
-from confluent_ops.waiting import Check, WaitPolicy, wait_for
+from confluent_ops.waiting import SYSTEM_CLOCK, Check, WaitPolicy, wait_for
 
-__all__ = ["wait_for_condition"]
+__all__ = ["step_policy", "wait_for_condition"]
+
+#: At most this long between two looks: a node back or a move done is noticed within it, so a
+#: roll's overhead per node stays a small part of the node's own restart.
+MAX_INTERVAL = 2.0
+
+
+def step_policy(
+    *, stall: float = 300.0, interval: float = 0.5, clock: Clock = SYSTEM_CLOCK
+) -> WaitPolicy:
+    """The steps' default wait: look after ``interval`` s, then at most every 2 s; give up
+    only after ``stall`` s without progress (Strimzi gives up after a fixed 127.75 s; a broker
+    recovering its logs for longer is progress, not a reason to stop waiting)."""
+    return WaitPolicy(
+        interval=interval, max_interval=max(interval, MAX_INTERVAL), stall=stall, clock=clock
+    )
 
 
 def wait_for_condition(

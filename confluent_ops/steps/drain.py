@@ -20,7 +20,7 @@ from confluent_ops.model import ClusterSnapshot, TopicPartition
 from confluent_ops.model._json import load_json_object
 from confluent_ops.planners.conditions import Condition, leads_nothing, preferred_leaders_elected
 from confluent_ops.ports import Clock, KafkaAdmin, StepState
-from confluent_ops.steps._waits import wait_for_condition
+from confluent_ops.steps._waits import step_policy, wait_for_condition
 from confluent_ops.steps.events import Emit, LeadershipMoved, StepDone, StepStarted, ignore
 from confluent_ops.steps.state import as_step_state
 from confluent_ops.waiting import SYSTEM_CLOCK, WaitPolicy
@@ -76,7 +76,7 @@ class Drain:
         self.broker = broker
         self.state = as_step_state(state)
         self.emit = emit
-        self.policy = policy or WaitPolicy(interval=0.5, max_interval=3.0, stall=120.0, clock=clock)
+        self.policy = policy or step_policy(stall=120.0, clock=clock)
         self.clock = clock
 
     def _check(self, snapshot: ClusterSnapshot) -> dict[TopicPartition, tuple[int, ...]]:

@@ -16,6 +16,7 @@ import attrs
 
 from confluent_ops.errors import InvalidInput
 from confluent_ops.ports import Clock, EnsembleLifecycle, EnsembleServer, ZooKeeper
+from confluent_ops.steps._waits import step_policy
 from confluent_ops.steps.events import (
     BrokerStarted,
     BrokerStopped,
@@ -58,7 +59,7 @@ class EnsembleRoll:
         self.zookeeper = zookeeper
         self.lifecycle = lifecycle
         self.emit = emit
-        self.policy = policy or WaitPolicy(interval=0.5, max_interval=3.0, stall=120.0, clock=clock)
+        self.policy = policy or step_policy(stall=120.0, clock=clock)
         self.clock = clock
 
     def _servers(self) -> dict[int, EnsembleServer]:

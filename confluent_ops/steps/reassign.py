@@ -60,6 +60,7 @@ from confluent_ops.planners.progress import (
     MoveState,
     ReassignmentProgress,
     reassignment_progress,
+    seconds_to_next_done,
 )
 from confluent_ops.planners.throttle_ownership import (
     RATE_NAMES,
@@ -71,6 +72,7 @@ from confluent_ops.planners.throttle_ownership import (
     restore_changes,
 )
 from confluent_ops.ports import KafkaAdmin, StepState
+from confluent_ops.steps._waits import step_policy
 from confluent_ops.steps.events import StepWaiting
 from confluent_ops.steps.state import FileStepState
 from confluent_ops.waiting import Check, WaitPolicy, wait_for
@@ -524,7 +526,7 @@ class Reassignment:
         self.source = source
         self.targets = _targets(plan, source)
         self.emit = emit
-        self.policy = policy or WaitPolicy(interval=1.0, max_interval=5.0, stall=300.0)
+        self.policy = policy or step_policy(interval=1.0)
 
     @classmethod
     def resume(
@@ -626,7 +628,8 @@ class Reassignment:
                     self.admin.snapshot(), outcomes[-1][1], submitted, dry_run=False
                 )
                 outcomes.append(seen)
-                return Check(seen[0].finished, None, seen[0].figure, _blocker(seen[0]))
+                soon = seconds_to_next_done(seen[0], seen[1].record.rate)
+                return Check(seen[0].finished, None, seen[0].figure, _blocker(seen[0]), soon)
 
             def waiting(check: Check[None], seconds: float) -> None:
                 self.emit(StepWaiting("reassign", "the moves", check.blocker, seconds))

@@ -49,7 +49,7 @@ from confluent_ops.planners.health import (
 )
 from confluent_ops.planners.roll import RollPlan, estimate_roll, restart_together, roll_order
 from confluent_ops.ports import BrokerLifecycle, Clock, KafkaAdmin, StepState
-from confluent_ops.steps._waits import wait_for_condition
+from confluent_ops.steps._waits import step_policy, wait_for_condition
 from confluent_ops.steps.events import (
     BrokerStarted,
     BrokerStopped,
@@ -241,7 +241,7 @@ class Roll:
         state: StepState | None = None,
         emit: Emit = ignore,
         policy: WaitPolicy | None = None,
-        leader_delay: float = 2.0,
+        leader_delay: float = 1.0,
         seconds_per_node: float = 30.0,
         force: bool = False,
         clock: Clock = SYSTEM_CLOCK,
@@ -262,7 +262,7 @@ class Roll:
         self.batch_limit = batch_limit
         self.state = as_step_state(state)
         self.emit = emit
-        self.policy = policy or WaitPolicy(interval=0.5, max_interval=5.0, stall=300.0, clock=clock)
+        self.policy = policy or step_policy(clock=clock)
         self.leader_delay = leader_delay
         self.seconds_per_node = seconds_per_node
         self.force = force

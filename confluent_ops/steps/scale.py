@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from typing import Self
 
 import attrs
 
@@ -26,7 +27,7 @@ from confluent_ops.planners import plan_remove_brokers as remove_plan
 from confluent_ops.planners.conditions import Condition, all_met, broker_serving
 from confluent_ops.planners.health import operation_preflight
 from confluent_ops.ports import BrokerLifecycle, Clock, KafkaAdmin, StepState
-from confluent_ops.steps._waits import wait_for_condition
+from confluent_ops.steps._waits import step_policy, wait_for_condition
 from confluent_ops.steps.events import (
     BrokerStarted,
     BrokerStopped,
@@ -73,6 +74,8 @@ class _Scale:
     """What both directions share: the plan, its reassignment, their state and events."""
 
     step = "scale"
+    #: The key of the step's record naming the brokers it adds or removes.
+    _brokers_key = ""
 
     def __init__(
         self,
@@ -101,9 +104,29 @@ class _Scale:
         self.own = SubState(self.state, self.step)
         self.moves = SubState(self.state, "reassign")
         self.emit = emit
-        self.policy = policy or WaitPolicy(interval=1.0, max_interval=5.0, stall=300.0, clock=clock)
+        self.policy = policy or step_policy(interval=1.0, clock=clock)
         self.force = force
         self.clock = clock
+
+    @classmethod
+    def resume(
+        cls, admin: KafkaAdmin, lifecycle: BrokerLifecycle, *, state: StepState, **options: object
+    ) -> Self | None:
+        """The step kept in ``state`` (an interrupted run's), or None when there is none."""
+        part = SubState(state, cls.step).load()
+        if part is None:
+            return None
+        record = load_json_object(part, source=state.location, what="a scale state")
+        brokers = record.get(cls._brokers_key)
+        if not isinstance(brokers, list) or not brokers or not all(type(b) is int for b in brokers):
+            raise MalformedFile(f"a {cls.step} state names no broker", path=state.location)
+        return cls._resumed(admin, lifecycle, brokers, state=state, **options)
+
+    @classmethod
+    def _resumed(
+        cls, admin: KafkaAdmin, lifecycle: BrokerLifecycle, brokers: list[int], **options: object
+    ) -> Self:
+        raise NotImplementedError
 
     def _record(self) -> dict[str, object]:
         text = self.own.load()
@@ -190,6 +213,7 @@ class ScaleOut(_Scale):
     """
 
     step = "scale-out"
+    _brokers_key = "added"
 
     def __init__(
         self,
@@ -211,18 +235,10 @@ class ScaleOut(_Scale):
         self.version = version
 
     @classmethod
-    def resume(
-        cls, admin: KafkaAdmin, lifecycle: BrokerLifecycle, *, state: StepState, **options: object
-    ) -> ScaleOut | None:
-        """The scale-out kept in ``state`` (an interrupted run's), or None when there is none."""
-        part = SubState(state, cls.step).load()
-        if part is None:
-            return None
-        record = load_json_object(part, source=state.location, what="a scale state")
-        added = record.get("added")
-        if not isinstance(added, list) or not added:
-            raise MalformedFile("a scale-out state names no broker added", path=state.location)
-        return cls(admin, lifecycle, count=len(added), state=state, **options)  # type: ignore[arg-type]
+    def _resumed(
+        cls, admin: KafkaAdmin, lifecycle: BrokerLifecycle, brokers: list[int], **options: object
+    ) -> ScaleOut:
+        return cls(admin, lifecycle, count=len(brokers), **options)  # type: ignore[arg-type]
 
     def _racks(self, snapshot: ClusterSnapshot) -> list[str | None]:
         if self.racks is not None:
@@ -329,6 +345,7 @@ class ScaleIn(_Scale):
     """Move every replica off ``brokers``, check they hold and lead nothing, then remove them."""
 
     step = "scale-in"
+    _brokers_key = "removing"
 
     def __init__(
         self,
@@ -344,18 +361,10 @@ class ScaleIn(_Scale):
             raise InvalidInput("name at least one broker to remove")
 
     @classmethod
-    def resume(
-        cls, admin: KafkaAdmin, lifecycle: BrokerLifecycle, *, state: StepState, **options: object
-    ) -> ScaleIn | None:
-        """The scale-in kept in ``state`` (an interrupted run's), or None when there is none."""
-        part = SubState(state, cls.step).load()
-        if part is None:
-            return None
-        record = load_json_object(part, source=state.location, what="a scale state")
-        removing = record.get("removing")
-        if not isinstance(removing, list) or not removing:
-            raise MalformedFile("a scale-in state names no broker to remove", path=state.location)
-        return cls(admin, lifecycle, brokers=[int(b) for b in removing], state=state, **options)
+    def _resumed(
+        cls, admin: KafkaAdmin, lifecycle: BrokerLifecycle, brokers: list[int], **options: object
+    ) -> ScaleIn:
+        return cls(admin, lifecycle, brokers=brokers, **options)
 
     def _plan(self, snapshot: ClusterSnapshot) -> PlannedReassignment:
         return remove_plan(
