@@ -77,9 +77,11 @@ def docs(session: nox.Session) -> None:
 def bench(session: nox.Session) -> None:
     """The benchmarks behind every figure in the docs and the issues' notes.
 
-    ``nox -s bench`` runs them all; ``nox -s bench -- planner`` runs one group.
+    ``nox -s bench`` runs them all; ``nox -s bench -- planner`` runs one group. The testbed,
+    snapshot and steps groups run real Kafka: the test dependencies are installed first.
     """
     session.install("-e", PACKAGE_WITH_EVERYTHING)
+    session.run("python", "tools/install_test_deps.py")
     session.run("python", "-m", "benchmarks", *session.posargs)
 
 

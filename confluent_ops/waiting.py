@@ -179,7 +179,8 @@ class _Backoff(tenacity.wait.wait_base):
     A reassignment whose waves finish one after another is looked at often; one that is stuck
     is looked at less and less, up to ``max_interval``. A check that knows when the next thing
     will happen (``look_again_in``) shortens the pause to then, never below ``_SHORTEST_PAUSE``,
-    as long as its last look saw progress (a stuck copy's estimate does not hammer the cluster).
+    as long as progress was seen within the last ``max_interval`` (progress often shows in steps:
+    log sizes grow a segment at a time); a stuck copy's estimate does not hammer the cluster.
     """
 
     def __init__(self, tracker: _Tracker, policy: WaitPolicy) -> None:
@@ -192,7 +193,8 @@ class _Backoff(tenacity.wait.wait_base):
             self.policy.max_interval,
         )
         hint = self.tracker.last.look_again_in
-        if hint is not None and self.tracker.looks_since_change <= 1:  # only while it moves
+        recent = self.tracker.clock.monotonic() - self.tracker.changed <= self.policy.max_interval
+        if hint is not None and recent:  # only while things move: a stuck copy is not hammered
             pause = min(pause, max(hint, _SHORTEST_PAUSE))
         return pause
 

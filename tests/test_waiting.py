@@ -37,15 +37,18 @@ def test_pauses_grow_while_nothing_changes_and_shrink_after_progress():
 def test_a_check_that_knows_when_the_next_thing_happens_is_looked_at_then():
     clock = VirtualClock()
     # a copy due in 0.3 s, then one due in 0.05 s (looked at no sooner than 0.2 s), then stuck
-    # with the same estimate: the backoff takes over again, the estimate no longer counts
-    seen = iter([(1, 0.3), (2, 0.05), (3, 0.05), (3, 0.05), (3, 0.05), (4, None)])
+    # with the same estimate: it counts for max_interval (1 s) after the last progress, then
+    # the backoff takes over again
+    seen = iter([(1, 0.3), (2, 0.05), (3, 0.05)] + [(3, 0.05)] * 7 + [(4, None)])
 
     def look():
         figure, soon = next(seen)
         return Check(figure == 4, progress=figure, look_again_in=soon)
 
-    wait_for(look, policy=WaitPolicy(interval=1, backoff=2, stall=100, clock=clock), what="x")
-    assert clock.slept == [0.3, 0.2, 0.2, 2, 4]
+    wait_for(look, policy=WaitPolicy(interval=1, max_interval=1, stall=100, clock=clock), what="x")
+    assert clock.slept[:3] == [0.3, 0.2, 0.2]
+    assert clock.slept[3:8] == pytest.approx([0.2] * 5)  # within 1 s of the last progress
+    assert clock.slept[8:] == [1, 1]  # stuck for longer: the policy's own pauses
 
 
 def test_a_stalled_wait_gives_up_after_the_stall_and_says_what_blocks():
