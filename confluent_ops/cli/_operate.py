@@ -15,9 +15,7 @@ run the command again to carry on); and the shared codes (64, 65, 66, 69, 71, 77
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
-from confluent_ops._files import check_output
 from confluent_ops.cli._app import EX_OK, CommandParser, broker_ids, integer, positive_int, seconds
 from confluent_ops.cli._connection import add_connection_options, connect
 from confluent_ops.cli._lifecycle import add_lifecycle_options, lifecycle
@@ -182,7 +180,9 @@ _DESCRIPTIONS = {
 def _state(args: argparse.Namespace) -> FileStepState | None:
     if args.dry_run:
         return None
-    return FileStepState(check_output(Path(args.state), what="state file"))
+    state = FileStepState(args.state)
+    state.check()
+    return state
 
 
 def _policy(args: argparse.Namespace) -> WaitPolicy:

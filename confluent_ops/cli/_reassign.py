@@ -14,15 +14,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
-from confluent_ops._files import check_output
 from confluent_ops.cli._app import EX_OK, CommandParser, integer, positive_int, read_text, seconds
 from confluent_ops.cli._connection import add_connection_options, connect
 from confluent_ops.cli._reporting import add_reporting_options, reporting
 from confluent_ops.model import ClusterAssignment
 from confluent_ops.reporting import fan_out
-from confluent_ops.steps import step_policy
+from confluent_ops.steps import FileStepState, step_policy
 from confluent_ops.steps.reassign import (
     DEFAULT_CONCURRENCY,
     ProgressReported,
@@ -109,9 +107,8 @@ def _run(args: argparse.Namespace) -> int:
     # Everything local first: a bad plan or an unusable state location never reaches a cluster.
     plan_text = read_text(args.plan, what="plan")
     targets = ClusterAssignment.from_kafka_json(plan_text, source=args.plan)
-    state = Path(args.state) if args.state else default_state_path(args.plan)
-    if not args.dry_run:
-        check_output(state, what="state file")
+    state = FileStepState(args.state if args.state else default_state_path(args.plan))
+    state.check(writing=not args.dry_run)
     with connect(args) as admin, reporting(args) as report:
         emit = report if args.json or args.action != "verify" else fan_out(report, _moves_on_stdout)
         policy = step_policy(interval=1.0, stall=getattr(args, "stall", 300.0))

@@ -126,6 +126,7 @@ class _Scale:
     def _resumed(
         cls, admin: KafkaAdmin, lifecycle: BrokerLifecycle, brokers: list[int], **options: object
     ) -> Self:
+        """The step rebuilt from the brokers its record names (each direction its own way)."""
         raise NotImplementedError
 
     def _record(self) -> dict[str, object]:

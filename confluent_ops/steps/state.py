@@ -15,7 +15,7 @@ import json
 import os
 from pathlib import Path
 
-from confluent_ops._files import PRIVATE, read_input_text, write_atomically
+from confluent_ops._files import PRIVATE, check_output, read_input_text, write_atomically
 from confluent_ops.errors import MalformedFile
 from confluent_ops.model._json import load_json_object
 from confluent_ops.ports import StepState
@@ -40,6 +40,13 @@ class FileStepState:
 
     def save(self, text: str) -> None:
         write_atomically(self.path, text, mode=PRIVATE)
+
+    def check(self, *, writing: bool = True) -> None:
+        """Refuse, before any work, a location where the state cannot be read back (a folder,
+        a symlink loop, an unreadable file) or, when ``writing``, cannot be written."""
+        if writing:
+            check_output(self.path, what="step state file")
+        self.load()
 
     def clear(self) -> None:
         with contextlib.suppress(FileNotFoundError):

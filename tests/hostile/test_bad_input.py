@@ -9,6 +9,7 @@ never 69), and the few that reach the network end within their short ``--timeout
 from __future__ import annotations
 
 import itertools
+import json
 import tempfile
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from mutations import (
     BOOTSTRAPS,
+    HOSTILE_LIST,
     NAMED_NUMBERS,
     NUMBERS,
     PATH_KINDS,
@@ -360,3 +362,105 @@ def test_testbed_with_bad_numbers_starts_nothing(argv, value, tmp_path, capsys):
     if argv[0] == "kafka" and argv[1] != "--brokers":
         command += ["--brokers", "1"]
     run(f"testbed {argv[0]}", command, capsys, workdir=folder, expect=[64, 66])
+
+
+# -- drain, roll, upgrade, scale ------------------------------------------------------------
+
+BY_COMMANDS = ["--broker-ids", "0,1,2", "--stop-command", "true", "--start-command", "true"]
+STEPS = {
+    "drain": ["drain", "--broker", "1"],
+    "roll kafka": ["roll", "kafka", *BY_COMMANDS],
+    "upgrade kafka": ["upgrade", "kafka", *BY_COMMANDS, "--version", "4.1.1"],
+    "scale kafka": ["scale", "kafka", *BY_COMMANDS, "--brokers", "4"],
+}
+STEP_NUMBERS = {
+    "drain": ["--broker", "--stall", "--metrics-port"],
+    "roll kafka": ["--batch-limit", "--stall", "--metrics-port"],
+    "upgrade kafka": ["--metadata-level", "--stall"],
+    "scale kafka": ["--brokers", "--throttle", "--concurrency", "--stall"],
+}
+
+
+def step_argv(folder: Path, command: str, *extra: str) -> list[str]:
+    state = ["--state", str(folder / "step.state.json")]
+    return [*STEPS[command], "--bootstrap", NOWHERE, *FAST, *state, *extra]
+
+
+@SETTINGS
+@given(
+    command_option=st.sampled_from(
+        [(command, option) for command, options in STEP_NUMBERS.items() for option in options]
+    ),
+    value=NUMBERS,
+)
+def test_a_step_with_a_numeric_option_out_of_range_changes_nothing(
+    command_option, value, tmp_path, capsys
+):
+    command, option = command_option
+    folder = fresh(tmp_path)
+    argv = step_argv(folder, command, option, value)
+    run(command, argv, capsys, workdir=folder, expect=[64, 69])
+    assert not (folder / "step.state.json").exists()
+
+
+READY = json.dumps({"bootstrap": NOWHERE, "control": "/nonexistent/control", "brokers": [0]})
+
+
+@SETTINGS
+@given(command=st.sampled_from(["roll kafka", "upgrade kafka", "scale kafka"]), data=st.data())
+def test_a_hostile_testbed_ready_file_is_judged_before_the_network(command, data, tmp_path, capsys):
+    folder = fresh(tmp_path)
+    ready = write(folder / "ready.json", data.draw(file_contents(READY)))
+    words = STEPS[command][:2] + STEPS[command][2 + len(BY_COMMANDS) :]  # no commands given
+    argv = [*words, "--testbed", str(ready), "--bootstrap", NOWHERE, *FAST]
+    run(command, argv, capsys, workdir=folder, expect=[65, 66, 69])
+
+
+@SETTINGS
+@given(
+    command=st.sampled_from(["roll kafka", "upgrade kafka", "scale kafka"]),
+    option=st.sampled_from(["--stop-command", "--start-command", "--status-command"]),
+    template=st.one_of(
+        st.sampled_from(["{", "}", "{nodes}", "{0}", "{node!x}", "{version:>{node}}", ""]),
+        st.text(max_size=40),
+    ),
+)
+def test_a_hostile_command_template_is_refused_before_the_network(
+    command, option, template, tmp_path, capsys
+):
+    folder = fresh(tmp_path)
+    run(command, step_argv(folder, command, option, template), capsys, workdir=folder)
+
+
+@SETTINGS
+@given(
+    command_option=st.sampled_from(
+        [
+            ("roll kafka", "--config"),
+            ("roll kafka", "--only"),
+            ("roll kafka", "--batch"),
+            ("roll kafka", "--broker-ids"),
+            ("upgrade kafka", "--version"),
+            ("scale kafka", "--controller-ids"),
+        ]
+    ),
+    value=st.one_of(st.sampled_from([str(v) for v in HOSTILE_LIST]), st.text(max_size=40)),
+)
+def test_a_step_with_hostile_words_is_judged_before_anything_changes(
+    command_option, value, tmp_path, capsys
+):
+    command, option = command_option
+    folder = fresh(tmp_path)
+    run(command, step_argv(folder, command, option, value), capsys, workdir=folder)
+    assert not (folder / "step.state.json").exists()
+
+
+@SETTINGS
+@given(command=st.sampled_from(sorted(STEPS)), kind=st.sampled_from(PATH_KINDS))
+def test_a_step_with_an_unusable_state_path_is_refused_before_the_network(
+    command, kind, tmp_path, capsys
+):
+    folder = fresh(tmp_path)
+    target = bad_path(folder, kind)
+    argv = [*STEPS[command], "--bootstrap", NOWHERE, *FAST, "--state", target]
+    run(command, argv, capsys, workdir=folder, expect=[66, 69] if kind == "missing" else [64, 66])
