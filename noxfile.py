@@ -40,7 +40,7 @@ def lint(session: nox.Session) -> None:
 @nox.session(python=PYTHON)
 def typecheck(session: nox.Session) -> None:
     """mypy --strict over confluent_ops."""
-    session.install("mypy>=1.11")
+    session.install("mypy>=1.11", "types-PyYAML")
     session.install("-e", PACKAGE_WITH_EVERYTHING)
     session.run("mypy", "--strict", "confluent_ops")
 

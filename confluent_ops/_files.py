@@ -33,6 +33,7 @@ __all__ = [
     "PRIVATE",
     "PUBLIC",
     "check_folder",
+    "check_input_folder",
     "check_output",
     "decode_text",
     "read_input_bytes",
@@ -180,6 +181,22 @@ def check_folder(path: PathLike, *, what: str) -> Path:
         raise FileUnusable(name, f"cannot use it as the {what}: {_reason(exc)}") from exc
     if not os.access(existing, os.W_OK | os.X_OK):
         raise FileUnusable(name, f"the folder {existing} is not writable")
+    return folder
+
+
+def check_input_folder(path: PathLike, *, what: str) -> Path:
+    """A folder files are read from: it must exist, be a folder and be searchable."""
+    name = _name(path)
+    folder = Path(path)
+    try:
+        if not folder.exists():
+            raise FileUnusable(name, f"the {what} does not exist")
+        if not folder.is_dir():
+            raise FileUnusable(name, f"the {what} is not a folder")
+    except OSError as exc:
+        raise FileUnusable(name, f"cannot use it as the {what}: {_reason(exc)}") from exc
+    if not os.access(folder, os.R_OK | os.X_OK):
+        raise FileUnusable(name, f"the {what} is not readable")
     return folder
 
 

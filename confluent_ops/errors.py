@@ -28,8 +28,10 @@ __all__ = [
     "KafkaVersionUnavailable",
     "KeyMismatch",
     "MalformedFile",
+    "MaterialMissing",
     "NotReady",
     "PortInUse",
+    "SpecInvalid",
     "StepStateConflict",
     "TestbedError",
     "UnknownBroker",
@@ -337,3 +339,43 @@ class StepStateConflict(InvalidInput):
         self.path = path
         self.detail = detail
         super().__init__(f"{path}: {detail}")
+
+
+class SpecInvalid(InvalidInput):
+    """A platform spec holds a value that cannot be rendered; nothing was rendered or applied.
+
+    ``field`` is the path of the value (``kafka.listeners.external.type``), ``detail`` what is
+    wrong with it and what is allowed, ``source`` the spec file when there is one.
+    """
+
+    def __init__(self, field: str, detail: str, *, source: str | None = None) -> None:
+        self.field = field
+        self.detail = detail
+        self.source = source
+        where = f"{source}: " if source else ""
+        super().__init__(f"{where}{field}: {detail}" if field else f"{where}{detail}")
+
+
+class MaterialMissing(InvalidInput):
+    """A spec's material folder lacks files the spec needs; ``missing`` lists them (relative).
+
+    The message names the command that makes them (``confluent-ops certs platform``).
+    """
+
+    def __init__(self, folder: str, missing: tuple[str, ...]) -> None:
+        self.folder = folder
+        self.missing = missing
+        shown = ", ".join(missing[:5])
+        if len(missing) > 5:
+            shown += f" and {len(missing) - 5} more"
+        hints = []
+        if any(not name.startswith("replicator-source/") for name in missing):
+            hints.append(
+                "make them with confluent-ops certs platform --spec SPEC --ca CA_FOLDER "
+                "--out FOLDER"
+            )
+        if any(name.startswith("replicator-source/") for name in missing):
+            hints.append(
+                "copy the source cluster's CA and Replicator's password into replicator-source/"
+            )
+        super().__init__(f"{folder}: the spec needs {shown}; {'; '.join(hints)}")

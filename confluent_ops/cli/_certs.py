@@ -1,4 +1,5 @@
-"""``confluent-ops certs ca | issue | inspect``: make a CA, issue from it, read certificates.
+"""``confluent-ops certs ca | issue | platform | inspect``: a CA, certificates, a platform's
+material, and what certificates say.
 
 Everything is built in memory and validated first; files are written only once all of it
 succeeded, atomically, keys and passwords with mode 0600 (see :mod:`confluent_ops.tls.files`).
@@ -12,6 +13,7 @@ from confluent_ops._files import check_folder, read_input_bytes, read_input_text
 from confluent_ops.cli._app import EX_OK, CommandParser, UsageError, integer
 from confluent_ops.errors import InvalidCertificateRequest
 from confluent_ops.model.secret import Secret
+from confluent_ops.provision import PlatformMaterial, read_spec, required_material
 from confluent_ops.tls import (
     MAX_VALIDITY_DAYS,
     CertificateAuthority,
@@ -94,6 +96,29 @@ def _issue(args: argparse.Namespace) -> int:
     return EX_OK
 
 
+def _platform(args: argparse.Namespace) -> int:
+    spec = read_spec(args.spec)
+    out = check_folder(args.out, what="material folder")
+    needed = required_material(spec)
+    if not needed:
+        print("the spec uses neither TLS nor SASL: it needs no material")
+        return EX_OK
+    if spec.uses_tls and args.ca is None:
+        raise UsageError("confluent-ops certs platform: the spec uses TLS, so --ca DIR is needed")
+    authority = read_authority(args.ca) if spec.uses_tls else None
+    material = PlatformMaterial.issue(spec, authority, validity_days=args.days)
+    out.mkdir(parents=True, exist_ok=True)
+    written = material.write(out)
+    kept = [name for name in needed if out / name not in written and (out / name).exists()]
+    print(f"wrote {len(written)} files to {out} (keys and passwords with mode 0600)")
+    if kept:
+        print(f"kept {len(kept)} files already there: nothing a running platform uses is replaced")
+    missing = [name for name in needed if not (out / name).exists()]
+    if missing:
+        print(f"to add by hand: {', '.join(missing)}")
+    return EX_OK
+
+
 def _inspect(args: argparse.Namespace) -> int:
     summaries: list[tuple[str, list[CertificateSummary]]] = []
     for path in args.paths:
@@ -107,7 +132,7 @@ def _inspect(args: argparse.Namespace) -> int:
 
 
 def register(commands: argparse._SubParsersAction[CommandParser]) -> None:
-    """Add ``certs`` and its three actions to the command tree."""
+    """Add ``certs`` and its four actions to the command tree."""
     certs = commands.add_parser(
         "certs",
         help="make a CA, issue certificates with all stores, inspect certificates",
@@ -173,6 +198,31 @@ def register(commands: argparse._SubParsersAction[CommandParser]) -> None:
     )
     issue.add_argument("--out", required=True, metavar="DIR", help="directory for the bundle")
     issue.set_defaults(handler=_issue)
+
+    platform = actions.add_parser(
+        "platform",
+        help="issue every certificate and password a platform spec needs",
+        description=(
+            "Fill --out DIR with what the spec's security needs: ca.crt, each component's "
+            "tls.crt and tls.key (every name its pods are reached by, external names included) "
+            "and each SASL user's password. Files already there are kept, so running it again "
+            "after adding a component issues only what it needs. Replicator's source CA and "
+            "password are copied in by hand (replicator-source/ca.crt, replicator-source/password)."
+        ),
+    )
+    platform.add_argument("--spec", required=True, metavar="FILE", help="the platform spec (YAML)")
+    platform.add_argument(
+        "--ca", metavar="DIR", help="directory with ca.crt, ca.key (needed when TLS is used)"
+    )
+    platform.add_argument("--out", required=True, metavar="DIR", help="the material folder")
+    platform.add_argument(
+        "--days",
+        type=_days,
+        default=365,
+        metavar="N",
+        help=f"validity in days, 1..{MAX_VALIDITY_DAYS} (default 365)",
+    )
+    platform.set_defaults(handler=_platform)
 
     inspect = actions.add_parser(
         "inspect",

@@ -16,6 +16,7 @@ from confluent_ops.cli import (
     _health,
     _operate,
     _plan,
+    _provision,
     _reassign,
     _testbed,
 )
@@ -38,6 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     # Each subcommand module adds its own parsers here, in the order `--help` lists them.
     _plan.register(commands)
     _cluster.register(commands)
+    _provision.register(commands)
     _certs.register(commands)
     _demo.register(commands)
     _testbed.register(commands)

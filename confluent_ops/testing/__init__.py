@@ -14,6 +14,7 @@ from confluent_ops.testing._control import RemoteBrokerLifecycle, TestbedControl
 from confluent_ops.testing._eventually import eventually
 from confluent_ops.testing._kafka import BrokerSpec, LocalKafkaCluster
 from confluent_ops.testing._lifecycle import LocalBrokerLifecycle, LocalEnsembleLifecycle
+from confluent_ops.testing._pods import LocalPlatform, LocalPod
 from confluent_ops.testing._processes import live_processes
 from confluent_ops.testing._resolve import (
     DEFAULT_KAFKA_VERSION,
@@ -47,6 +48,8 @@ __all__ = [
     "LocalBrokerLifecycle",
     "LocalEnsembleLifecycle",
     "LocalKafkaCluster",
+    "LocalPlatform",
+    "LocalPod",
     "RemoteBrokerLifecycle",
     "TestbedControl",
     "TestbedTls",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -464,3 +465,119 @@ def test_a_step_with_an_unusable_state_path_is_refused_before_the_network(
     target = bad_path(folder, kind)
     argv = [*STEPS[command], "--bootstrap", NOWHERE, *FAST, "--state", target]
     run(command, argv, capsys, workdir=folder, expect=[66, 69] if kind == "missing" else [64, 66])
+
+
+# -- render and certs platform: the platform spec and its material --
+
+EXAMPLE_SPEC = Path(__file__).resolve().parents[2] / "examples" / "platform.yaml"
+PLAIN_SPEC = (
+    "name: cp\nnamespace: confluent\nkraft: {}\nschema_registry: {}\nconnect: {}\n"
+    "security: {material: material}\n"
+    "kafka:\n  listeners:\n    internal: {port: 9071, tls: true, authentication: scram-sha-512}\n"
+    "    external: {type: nodeport, host: nodes.example.com}\n"
+)
+
+
+def _spec_as_json(text: str) -> str:
+    import yaml
+
+    return json.dumps(yaml.safe_load(text))
+
+
+@pytest.fixture(scope="module")
+def platform_material(authority_dir, tmp_path_factory):
+    """The material of PLAIN_SPEC, made once by `certs platform`."""
+    folder = tmp_path_factory.mktemp("platform")
+    write(folder / "platform.yaml", PLAIN_SPEC)
+    argv = ["certs", "platform", "--spec", str(folder / "platform.yaml"),
+            "--ca", str(authority_dir), "--out", str(folder / "material")]  # fmt: skip
+    from confluent_ops.cli.main import main
+
+    assert main(argv) == 0
+    return folder / "material"
+
+
+def render_case(tmp_path: Path, material: Path, spec: bytes | str) -> tuple[Path, list[str]]:
+    folder = fresh(tmp_path)
+    shutil.copytree(material, folder / "material")
+    write(folder / "platform.yaml", spec)
+    argv = ["render", "--spec", str(folder / "platform.yaml"), "--out", str(folder / "out")]
+    return folder, argv
+
+
+@SETTINGS
+@given(data=st.data(), structural=st.booleans())
+def test_render_of_a_corrupted_spec_writes_nothing(
+    data, structural, platform_material, tmp_path, capsys
+):
+    valid = _spec_as_json(PLAIN_SPEC) if structural else PLAIN_SPEC
+    spec = data.draw(file_contents(valid) if structural else byte_mutations(valid))
+    folder, argv = render_case(tmp_path, platform_material, spec)
+    outcome = run(
+        "render", argv, capsys, workdir=folder, outputs=[folder / "out"], expect=[0, 65, 66]
+    )
+    if outcome.code == 0:
+        assert all(
+            p.stat().st_mode & 0o777 == 0o600 for p in (folder / "out").glob("*-secret-*.yaml")
+        )
+
+
+@SETTINGS
+@given(
+    data=st.data(),
+    target=st.sampled_from(
+        ["ca.crt", "kafka/tls.crt", "kafka/tls.key", "users/kafka.password", "connect/tls.crt"]
+    ),
+)
+def test_render_with_corrupted_material_writes_nothing(
+    data, target, platform_material, tmp_path, capsys
+):
+    folder, argv = render_case(tmp_path, platform_material, PLAIN_SPEC)
+    valid = (folder / "material" / target).read_text()
+    write(folder / "material" / target, data.draw(byte_mutations(valid)))
+    run("render", argv, capsys, workdir=folder, outputs=[folder / "out"], expect=[0, 65, 66])
+
+
+@SETTINGS
+@given(option=st.sampled_from(["--spec", "--out", "--material"]), kind=st.sampled_from(PATH_KINDS))
+def test_render_with_an_unusable_path(option, kind, platform_material, tmp_path, capsys):
+    folder, _ = render_case(tmp_path, platform_material, PLAIN_SPEC)
+    paths = {
+        "--spec": str(folder / "platform.yaml"),
+        "--out": str(folder / "out"),
+        "--material": str(folder / "material"),
+    }
+    paths[option] = bad_path(folder, kind)
+    argv = ["render", *itertools.chain.from_iterable(paths.items())]
+    outcome = run("render", argv, capsys, workdir=folder, outputs=[folder / "out"])
+    assert outcome.code in (65, 66) or (option == "--out" and outcome.code == 0)
+    assert "Errno" not in outcome.stderr
+
+
+@SETTINGS
+@given(data=st.data())
+def test_certs_platform_with_a_corrupted_spec_writes_nothing(data, authority_dir, tmp_path, capsys):
+    folder = fresh(tmp_path)
+    write(folder / "platform.yaml", data.draw(byte_mutations(PLAIN_SPEC)))
+    argv = ["certs", "platform", "--spec", str(folder / "platform.yaml"),
+            "--ca", str(authority_dir), "--out", str(folder / "material")]  # fmt: skip
+    run("certs platform", argv, capsys, workdir=folder, outputs=[folder / "material"])
+
+
+def test_the_example_spec_renders_from_the_command_line(authority_dir, tmp_path, capsys):
+    folder = fresh(tmp_path)
+    shutil.copy(EXAMPLE_SPEC, folder / "platform.yaml")
+    material = folder / "platform-secrets"
+    argv = ["certs", "platform", "--spec", str(folder / "platform.yaml"),
+            "--ca", str(authority_dir), "--out", str(material)]  # fmt: skip
+    assert run("certs platform", argv, capsys, workdir=folder).code == 0
+    refused = run("render", ["render", "--spec", str(folder / "platform.yaml"), "--out",
+                             str(folder / "out")], capsys, workdir=folder,
+                  outputs=[folder / "out"], expect=[65])  # fmt: skip
+    assert "replicator-source/ca.crt, replicator-source/password" in refused.stderr
+    (material / "replicator-source").mkdir()
+    shutil.copy(authority_dir / "ca.crt", material / "replicator-source" / "ca.crt")
+    write(material / "replicator-source" / "password", "a-source-password-42\n")
+    argv = ["render", "--spec", str(folder / "platform.yaml"), "--out", str(folder / "out")]
+    done = run("render", argv, capsys, workdir=folder, expect=[0])
+    assert done.stdout.startswith("wrote 64 objects to ")

@@ -1,0 +1,318 @@
+"""Pods of a rendered platform, run on this machine as their containers would run them.
+
+:class:`LocalPlatform` takes the objects :func:`~confluent_ops.provision.render` made and runs
+a StatefulSet's pod the way its container would: the ConfigMap's files and the Secrets' keys
+are written where the pod mounts them, emptyDirs and the volume claim are folders, and the
+container's own command (``/bin/sh /mnt/config/start.sh``) runs with ``HOSTNAME`` set to the
+pod's name. The commands the start scripts call (``kafka-storage``, ``kafka-server-start``,
+``kafka-configs``, ``zookeeper-server-start``) are small scripts that run Apache Kafka's own
+classes from the testbed's jars. So the rendered properties, the ``${dir:...}`` references to
+Secrets, the SCRAM users created at format time and the per-pod lines the script appends are
+all exercised by a real Kafka, not a copy of them.
+
+What differs from a cluster, and why:
+
+- Each pod gets its own loopback address (``127.0.<component>.<ordinal + 1>``; Linux routes all
+  of 127/8 to the loopback device), so pods that share a port number, as pods of a StatefulSet
+  do, never collide; listeners the render binds to ``0.0.0.0`` bind to that address instead.
+- Names resolve through a hosts file given to every JVM (``-Djdk.net.hosts.file``): each pod's
+  DNS name, each Service's (to the first pod it selects) and each external host name. TLS
+  hostname verification therefore checks the real names of the certificates.
+- Mount paths are rewritten, in the ConfigMap's files only, to the pod's folders.
+- The JVM flags are the testbed's (a small heap, no JMX agent): the container's
+  ``KAFKA_HEAP_OPTS`` and ``KAFKA_OPTS`` are meant for a production node.
+- The rack file the init container would write from the node's zone label is written from the
+  ``rack`` given to :meth:`LocalPlatform.start_pod`.
+
+Only the components Apache Kafka's jars implement can run: KRaft controllers, brokers and
+ZooKeeper. Every process is stopped by its PID (:meth:`LocalPlatform.close`, and at exit).
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import shlex
+import shutil
+import socket
+from collections.abc import Mapping
+from pathlib import Path
+
+from confluent_ops.errors import NotReady, TestbedError, WaitTimedOut
+from confluent_ops.provision import RenderedPlatform
+from confluent_ops.testing._eventually import eventually
+from confluent_ops.testing._jvm import jvm_options, write_logging_configs
+from confluent_ops.testing._processes import (
+    ManagedProcess,
+    find_java,
+    make_workdir,
+    remove_workdir,
+)
+from confluent_ops.testing._resolve import KafkaVersion, resolve_kafka
+
+__all__ = ["LocalPlatform", "LocalPod"]
+
+_COMMANDS = {
+    "kafka-server-start": "kafka.Kafka",
+    "kafka-storage": "kafka.tools.StorageTool",
+    "kafka-configs": "kafka.admin.ConfigCommand",
+    "zookeeper-server-start": "org.apache.zookeeper.server.quorum.QuorumPeerMain",
+}
+_SPARE_ORDINALS = 8
+"""Host names are written for this many pods beyond each StatefulSet's replicas (scale-outs)."""
+
+
+class LocalPod:
+    """One running pod: its process, address and folders."""
+
+    def __init__(self, name: str, address: str, folder: Path, process: ManagedProcess) -> None:
+        self.name = name
+        self.address = address
+        self.folder = folder
+        self.process = process
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    @property
+    def running(self) -> bool:
+        return self.process.running
+
+    def log_tail(self, lines: int = 40) -> str:
+        return self.process.log_tail(lines)
+
+    def __repr__(self) -> str:
+        return f"LocalPod({self.name!r}, {self.address}, pid={self.pid})"
+
+
+class LocalPlatform:
+    """Runs pods of a rendered platform as local processes (see the module's docstring)."""
+
+    def __init__(
+        self,
+        rendered: RenderedPlatform,
+        *,
+        version: str | KafkaVersion,
+        workdir: Path | None = None,
+        heap_mb: int = 384,
+        java: str | None = None,
+    ) -> None:
+        self.rendered = rendered
+        self.version = version if isinstance(version, KafkaVersion) else KafkaVersion.parse(version)
+        self.workdir, self._temporary = make_workdir(workdir, prefix="confluent-ops-pods-")
+        self._java = java or find_java()
+        self._heap_mb = heap_mb
+        self._distribution = resolve_kafka(self.version)
+        self._statefulsets = {m.name: m.to_dict() for m in rendered.of_kind("StatefulSet")}
+        self._components = sorted(self._statefulsets)
+        self.pods: dict[str, LocalPod] = {}
+        self._check_loopback()
+        self.hosts_file = self._write_hosts()
+        self._bin = self._write_commands()
+
+    # -- addresses and names --
+
+    def address_of(self, pod: str) -> str:
+        """The pod's own loopback address, ``127.0.<component>.<ordinal + 1>``."""
+        statefulset, _, ordinal = pod.rpartition("-")
+        index = self._components.index(statefulset) + 1
+        return f"127.0.{index}.{int(ordinal) + 1}"
+
+    def _check_loopback(self) -> None:
+        address = self.address_of(f"{self._components[0]}-0")
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            try:
+                probe.bind((address, 0))
+            except OSError as exc:
+                raise TestbedError(
+                    f"cannot bind {address}: pods need loopback addresses beyond 127.0.0.1 "
+                    "(Linux has them; on macOS add them with ifconfig lo0 alias)"
+                ) from exc
+
+    def _names(self) -> dict[str, str]:
+        """Every DNS name a pod, a Service or an external host is reached by -> address."""
+        namespace = self.rendered.spec.namespace
+        domain = self.rendered.spec.cluster_domain
+        names: dict[str, str] = {"localhost": "127.0.0.1", socket.gethostname(): "127.0.0.1"}
+        for name, statefulset in self._statefulsets.items():
+            replicas = statefulset["spec"]["replicas"] + _SPARE_ORDINALS
+            for ordinal in range(replicas):
+                pod = f"{name}-{ordinal}"
+                names[f"{pod}.{name}.{namespace}.svc.{domain}"] = self.address_of(pod)
+        for service in self.rendered.of_kind("Service"):
+            body = service.to_dict()
+            selector = body["spec"]["selector"]
+            component = selector["app.kubernetes.io/component"]
+            pod = selector.get("statefulset.kubernetes.io/pod-name", f"{component}-0")
+            address = self.address_of(pod)
+            names[f"{service.name}.{namespace}.svc.{domain}"] = address
+            hostname = (
+                body["metadata"]
+                .get("annotations", {})
+                .get("external-dns.alpha.kubernetes.io/hostname")
+            )
+            if hostname:
+                names[hostname] = address
+        return names
+
+    def _write_hosts(self) -> Path:
+        path = self.workdir / "hosts"
+        lines = [f"{address} {name}\n" for name, address in sorted(self._names().items())]
+        path.write_text("".join(lines), encoding="utf-8")
+        return path
+
+    def _write_commands(self) -> Path:
+        """The commands a start script calls, each running Kafka's class of the same name."""
+        folder = self.workdir / "bin"
+        folder.mkdir(parents=True, exist_ok=True)
+        logging = write_logging_configs(self.workdir / "logging")
+        flags = [
+            *jvm_options(heap_mb=self._heap_mb, logging=logging, logs_dir=self.workdir / "logs"),
+            f"-Djdk.net.hosts.file={self.hosts_file}",
+        ]
+        for command, main_class in _COMMANDS.items():
+            line = shlex.join([self._java, *flags, "-cp", self._distribution.classpath, main_class])
+            path = folder / command
+            path.write_text(f'#!/bin/sh\nexec {line} "$@"\n', encoding="utf-8")
+            path.chmod(0o755)
+        return folder
+
+    def java_flags(self) -> list[str]:
+        """The flags a Java client needs to reach the pods by their names (the hosts file)."""
+        return [f"-Djdk.net.hosts.file={self.hosts_file}"]
+
+    # -- pods --
+
+    def prepare_pod(self, statefulset: str, ordinal: int, *, rack: str | None = None) -> Path:
+        """Write the pod's volumes as its container would see them; returns the pod's folder.
+
+        A pod that is not started (a Connect worker, whose client settings a test wants to
+        use) is prepared the same way, so that its properties resolve their Secrets locally.
+        """
+        body = self._statefulsets.get(statefulset)
+        if body is None:
+            raise TestbedError(f"the rendered platform has no StatefulSet {statefulset!r}")
+        pod = f"{statefulset}-{ordinal}"
+        folder = self.workdir / pod
+        run = folder / "run"
+        if run.exists():
+            shutil.rmtree(run)
+        template = body["spec"]["template"]["spec"]
+        volumes = {volume["name"]: volume for volume in template["volumes"]}
+        container = template["containers"][0]
+        local: dict[str, Path] = {}
+        for mount in container["volumeMounts"]:
+            name = mount["name"]
+            target = folder / "data" if name == "data" else run / name
+            target.mkdir(parents=True, exist_ok=True)
+            local[mount["mountPath"]] = target
+            volume = volumes.get(name)
+            if volume is not None and "secret" in volume:
+                self._write_secret(volume["secret"]["secretName"], target)
+            if name == "rack" and rack is not None:
+                (target / "rack").write_text(rack, encoding="utf-8")
+        for mount in container["volumeMounts"]:
+            volume = volumes.get(mount["name"])
+            if volume is not None and "configMap" in volume:
+                self._write_config(
+                    volume["configMap"]["name"], local[mount["mountPath"]], local, pod
+                )
+        return folder
+
+    def _write_secret(self, name: str, target: Path) -> None:
+        data = self.rendered.get("Secret", name).to_dict()["data"]
+        for key, value in data.items():
+            path = target / key
+            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(descriptor, "wb") as handle:
+                handle.write(base64.b64decode(value))
+
+    def _write_config(self, name: str, target: Path, local: Mapping[str, Path], pod: str) -> None:
+        address = self.address_of(pod)
+        data: dict[str, str] = self.rendered.get("ConfigMap", name).to_dict()["data"]
+        for key, original in data.items():
+            text = original
+            for mount_path in sorted(local, key=len, reverse=True):
+                text = text.replace(mount_path, str(local[mount_path]))
+            text = text.replace("0.0.0.0", address)  # noqa: S104 - the listeners, rebound
+            text = text.replace(
+                "quorumListenOnAllIPs=true",
+                f"quorumListenOnAllIPs=false\nclientPortAddress={address}",
+            )
+            (target / key).write_text(text, encoding="utf-8")
+
+    def start_pod(self, statefulset: str, ordinal: int, *, rack: str | None = None) -> LocalPod:
+        """Start the pod's container command; returns at once (see :meth:`wait_ready`)."""
+        pod = f"{statefulset}-{ordinal}"
+        if pod in self.pods and self.pods[pod].running:
+            raise TestbedError(f"pod {pod} is already running")
+        folder = self.prepare_pod(statefulset, ordinal, rack=rack)
+        body = self._statefulsets[statefulset]
+        container = body["spec"]["template"]["spec"]["containers"][0]
+        command = [
+            part.replace("/mnt/config", str(folder / "run" / "config"))
+            for part in container["command"]
+        ]
+        env = {
+            "PATH": f"{self._bin}:{os.environ.get('PATH', '/usr/bin:/bin')}",
+            "HOSTNAME": pod,
+            "HOME": str(folder),
+            "LANG": "C.UTF-8",
+        }
+        log = folder / "process.log"
+        with log.open("a", encoding="utf-8") as handle:
+            handle.write(f"=== confluent-ops: starting pod {pod} at {self.address_of(pod)}\n")
+        process = ManagedProcess(pod, command, log_path=log, env=env, cwd=folder)
+        started = LocalPod(pod, self.address_of(pod), folder, process)
+        self.pods[pod] = started
+        return started
+
+    def ready_port(self, pod: str) -> int:
+        """The port of the pod's readiness probe (a TCP check, as the render declares)."""
+        statefulset = pod.rpartition("-")[0]
+        container = self._statefulsets[statefulset]["spec"]["template"]["spec"]["containers"][0]
+        port: int = container["readinessProbe"]["tcpSocket"]["port"]
+        return port
+
+    def is_ready(self, pod: str) -> bool:
+        """Whether the pod answers its readiness probe now."""
+        try:
+            with socket.create_connection((self.address_of(pod), self.ready_port(pod)), 1.0):
+                return True
+        except OSError:
+            return False
+
+    def wait_ready(self, *pods: str, timeout: float = 120.0) -> None:
+        """Wait until every pod answers its readiness probe; a pod that exits fails at once."""
+
+        def look() -> bool:
+            for name in pods:
+                pod = self.pods[name]
+                if not pod.running:
+                    raise NotReady(name, "the pod's process exited", pod.log_tail())
+            return all(self.is_ready(name) for name in pods)
+
+        try:
+            eventually(look, timeout=timeout, what=f"pods {', '.join(pods)} to be ready")
+        except WaitTimedOut as exc:
+            tails = "\n".join(self.pods[name].log_tail(15) for name in pods)
+            raise NotReady(", ".join(pods), "not ready in time", tails) from exc
+
+    def stop_pod(self, pod: str, *, grace: float = 60.0) -> int | None:
+        """SIGTERM the pod's process (a broker's controlled shutdown), by its PID."""
+        return self.pods[pod].process.stop(grace=grace)
+
+    def close(self) -> None:
+        """Stop every pod by its PID, the last started first (brokers before the controllers
+        they hand their leaderships over through); remove a temporary work folder."""
+        for pod in reversed(list(self.pods.values())):
+            pod.process.stop(grace=30.0)
+        if self._temporary:
+            remove_workdir(self.workdir)
+
+    def __enter__(self) -> LocalPlatform:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
