@@ -20,6 +20,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import attrs
+
 from confluent_ops.provision import (
     PlatformMaterial,
     PlatformSpec,
@@ -97,13 +99,7 @@ def run(quick: bool) -> dict[str, object]:
         )
 
         brokers = 20 if quick else 100
-        big = load_spec(
-            text.replace(
-                "  replicas: 3                   # default; node ids",
-                f"  replicas: {brokers}  # node ids",
-                1,
-            )
-        )
+        big = attrs.evolve(spec, kafka=attrs.evolve(spec.kafka, replicas=brokers))
         assert big.kafka.replicas == brokers
         _material(big, root / "big-material")
         big_material = PlatformMaterial.read(big, root / "big-material")

@@ -223,6 +223,8 @@ PUBLIC: dict[str, set[str]] = {
         "LocalBrokerLifecycle",
         "LocalEnsembleLifecycle",
         "LocalKafkaCluster",
+        "LocalPlatform",
+        "LocalPod",
         "RemoteBrokerLifecycle",
         "SUPPORTED_KAFKA_VERSIONS",
         "SamplerReport",
