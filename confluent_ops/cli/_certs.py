@@ -13,7 +13,12 @@ from confluent_ops._files import check_folder, read_input_bytes, read_input_text
 from confluent_ops.cli._app import EX_OK, CommandParser, UsageError, integer
 from confluent_ops.errors import InvalidCertificateRequest
 from confluent_ops.model.secret import Secret
-from confluent_ops.provision import PlatformMaterial, read_spec, required_material
+from confluent_ops.provision import (
+    PlatformMaterial,
+    outdated_certificates,
+    read_spec,
+    required_material,
+)
 from confluent_ops.tls import (
     MAX_VALIDITY_DAYS,
     CertificateAuthority,
@@ -106,9 +111,17 @@ def _platform(args: argparse.Namespace) -> int:
     if spec.uses_tls and args.ca is None:
         raise UsageError("confluent-ops certs platform: the spec uses TLS, so --ca DIR is needed")
     authority = read_authority(args.ca) if spec.uses_tls else None
-    material = PlatformMaterial.issue(spec, authority, validity_days=args.days)
+    outdated = outdated_certificates(spec, out) if out.exists() and authority else {}
+    material = PlatformMaterial.issue(
+        spec,
+        authority,
+        validity_days=args.days,
+        keys={component: key for component, (_, key) in outdated.items()},
+    )
     out.mkdir(parents=True, exist_ok=True)
-    written = material.write(out)
+    written = material.write(out, renew=frozenset(outdated))
+    for component, (reason, _) in sorted(outdated.items()):
+        print(f"renewed {component}/tls.crt with its own key: {reason}")
     kept = [name for name in needed if out / name not in written and (out / name).exists()]
     print(f"wrote {len(written)} files to {out} (keys and passwords with mode 0600)")
     if kept:
@@ -206,7 +219,9 @@ def register(commands: argparse._SubParsersAction[CommandParser]) -> None:
             "Fill --out DIR with what the spec's security needs: ca.crt, each component's "
             "tls.crt and tls.key (every name its pods are reached by, external names included) "
             "and each SASL user's password. Files already there are kept, so running it again "
-            "after adding a component issues only what it needs. Replicator's source CA and "
+            "after adding a component issues only what it needs; a certificate that no longer "
+            "fits the spec (a name missing, expired, another CA's) is renewed with its own key. "
+            "Replicator's source CA and "
             "password are copied in by hand (replicator-source/ca.crt, replicator-source/password)."
         ),
     )

@@ -72,8 +72,11 @@ def render_cli_reference() -> str:
             if isinstance(action, argparse._HelpAction) or action.dest == "verbose":
                 continue
             default = action.default
+            said = "default" in (action.help or "")  # the help already names it
             shown = (
-                "" if default in (None, False, [], argparse.SUPPRESS) else f" (default `{default}`)"
+                ""
+                if said or default in (None, False, [], argparse.SUPPRESS)
+                else f" (default `{default}`)"
             )
             required = " **required**" if action.required else ""
             rows.append(f"| {_option(action)} | {_cell(action.help or '')}{shown}{required} |")

@@ -149,10 +149,9 @@ def _broker_listeners(spec: PlatformSpec) -> tuple[_Listener, ...]:
 
 
 def _controller_listener(spec: PlatformSpec) -> _Listener:
-    assert spec.kraft is not None
-    return _Listener(
-        "CONTROLLER", attrs.evolve(spec.kafka.listeners.inter_broker, port=spec.kraft.port)
-    )
+    listener = spec.controller_listener
+    assert listener is not None
+    return _Listener("CONTROLLER", listener)
 
 
 def password_key(user: str) -> str:
@@ -189,14 +188,18 @@ def _listener_security(item: _Listener) -> dict[str, str]:
     return props
 
 
-def broker_jaas(spec: PlatformSpec, passwords: dict[str, str]) -> dict[str, str]:
-    """Secret key -> broker-side JAAS text, for every SASL listener of brokers and controllers.
+def broker_jaas(
+    spec: PlatformSpec, passwords: dict[str, str], kind: ComponentKind
+) -> dict[str, str]:
+    """Secret key -> JAAS text for each SASL listener a broker (or a controller) uses.
 
-    PLAIN listeners list every user with its password (that is how PLAIN checks them); SCRAM
-    listeners know users from the cluster metadata and need only the inter-broker login, which
-    the replication and controller listeners carry.
+    Brokers use all their listeners and the controllers' (as clients); controllers only their
+    own. PLAIN checks passwords against the listener's own list: the client listeners list
+    every user, the replication and controller listeners only the brokers' user, the one that
+    logs in there. SCRAM listeners know users from the cluster metadata and need only the
+    inter-broker login, which the replication and controller listeners carry.
     """
-    listeners = list(_broker_listeners(spec))
+    listeners = list(_broker_listeners(spec)) if kind is ComponentKind.KAFKA else []
     if spec.kraft is not None:
         listeners.append(_controller_listener(spec))
     texts: dict[str, str] = {}
@@ -214,10 +217,8 @@ def broker_jaas(spec: PlatformSpec, passwords: dict[str, str]) -> dict[str, str]
                     f"username={jaas_quote(broker_user)}",
                     f"password={jaas_quote(passwords[broker_user])}",
                 ]
-            options += [
-                f"user_{user}={jaas_quote(password)}"
-                for user, password in sorted(passwords.items())
-            ]
+            allowed = [broker_user] if inter_broker else sorted(passwords)
+            options += [f"user_{user}={jaas_quote(passwords[user])}" for user in allowed]
             module = "org.apache.kafka.common.security.plain.PlainLoginModule"
         else:
             options = (
@@ -629,8 +630,54 @@ def replicator_files(spec: PlatformSpec) -> dict[str, dict[str, str]]:
     }
 
 
+_JVM_ENV = {
+    ComponentKind.ZOOKEEPER: "KAFKA",
+    ComponentKind.KRAFT: "KAFKA",
+    ComponentKind.KAFKA: "KAFKA",
+    ComponentKind.CONNECT: "KAFKA",
+    ComponentKind.REPLICATOR: "KAFKA",
+    ComponentKind.SCHEMA_REGISTRY: "SCHEMA_REGISTRY",
+    ComponentKind.KSQLDB: "KSQL",
+    ComponentKind.CONTROL_CENTER: "CONTROL_CENTER",
+    ComponentKind.REST_PROXY: "KAFKAREST",
+}
+
+
+def jvm_exports(spec: PlatformSpec, kind: ComponentKind) -> list[str]:
+    """The JVM settings of the component's own process, exported just before it starts.
+
+    They are not the container's environment: a tool started in the container (``kubectl
+    exec ... kafka-topics``) must not take the broker's heap, nor start a second JMX agent
+    on the port the broker holds.
+    """
+    component = getattr(spec, kind.value)
+    prefix = _JVM_ENV[kind]
+    options = list(component.jvm.options)
+    if spec.metrics.enabled:
+        agent = f"{spec.metrics.agent}={spec.metrics.port}:{CONFIG_DIR}/jmx-exporter.yaml"
+        options.insert(0, f"-javaagent:{agent}")
+    return [
+        f"export {prefix}_HEAP_OPTS={shlex.quote(component.jvm.to_heap_opts())}",
+        f"export {prefix}_OPTS={shlex.quote(' '.join(options))}",
+        f"export LOG_DIR={WORK_DIR}/logs",
+    ]
+
+
+def _before_exec(script: str, lines: list[str]) -> str:
+    """``lines`` inserted just before the script's final ``exec``."""
+    body = script.splitlines()
+    last = max(index for index, line in enumerate(body) if line.startswith("exec "))
+    return "\n".join([*body[:last], *lines, *body[last:]]) + "\n"
+
+
 def component_files(spec: PlatformSpec, kind: ComponentKind) -> dict[str, str]:
     """File name -> content of the component's ConfigMap (properties and start script)."""
+    files = _component_files(spec, kind)
+    files["start.sh"] = _before_exec(files["start.sh"], jvm_exports(spec, kind))
+    return files
+
+
+def _component_files(spec: PlatformSpec, kind: ComponentKind) -> dict[str, str]:
     host = pod_host(spec, kind)
     if kind is ComponentKind.KAFKA:
         return {

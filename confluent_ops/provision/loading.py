@@ -94,6 +94,18 @@ def _text_mapping(value: object, _: object) -> FrozenDict[str, str]:
     return frozen_dict(entries)
 
 
+def _texts(value: object, _: object) -> tuple[str, ...]:
+    """A list of text (``users: [a, b]``); a lone text is refused rather than split in letters."""
+    if not isinstance(value, list):
+        raise SpecFieldError("", f"must be a list, not {_kind(value)} (write [{value}])")
+    items = []
+    for index, item in enumerate(value):
+        if not isinstance(item, str):
+            raise SpecFieldError(f"[{index}]", f"must be text, not {_kind(item)}")
+        items.append(item)
+    return tuple(items)
+
+
 def _enum_hook(cls: type[enum.Enum]) -> Callable[[object, object], enum.Enum]:
     allowed = ", ".join(str(member.value) for member in cls)
 
@@ -120,6 +132,7 @@ def _make_converter() -> cattrs.Converter:
     converter.register_structure_hook(int, _whole)
     converter.register_structure_hook(bool, _flag)
     converter.register_structure_hook_func(lambda kind: kind == FrozenDict[str, str], _text_mapping)
+    converter.register_structure_hook_func(lambda kind: kind == tuple[str, ...], _texts)
     converter.register_structure_hook_factory(
         lambda kind: isinstance(kind, type) and issubclass(kind, enum.Enum), _enum_hook
     )

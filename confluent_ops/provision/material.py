@@ -29,6 +29,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import attrs
+from cryptography.exceptions import InvalidSignature
 
 from confluent_ops._files import (
     PRIVATE,
@@ -37,7 +38,7 @@ from confluent_ops._files import (
     read_input_bytes,
     write_files,
 )
-from confluent_ops.errors import InvalidInput, MaterialMissing
+from confluent_ops.errors import InvalidInput, KeyMismatch, MaterialMissing
 from confluent_ops.model._frozen import FrozenDict, frozen_dict
 from confluent_ops.model.secret import Secret
 from confluent_ops.provision.spec import ComponentKind, ExternalType, PlatformSpec
@@ -47,6 +48,7 @@ from confluent_ops.tls.certificates import (
     certificates_to_pem,
     load_certificates_pem,
 )
+from confluent_ops.tls.keys import load_private_key_pem
 from confluent_ops.tls.names import SubjectAlternativeNames
 from confluent_ops.tls.stores import generate_store_password
 
@@ -54,7 +56,9 @@ __all__ = [
     "PlatformMaterial",
     "TlsPair",
     "certificate_names",
+    "certificate_problem",
     "material_folder",
+    "outdated_certificates",
     "read_material",
     "required_material",
 ]
@@ -119,6 +123,47 @@ def required_material(spec: PlatformSpec) -> tuple[str, ...]:
     return tuple(files)
 
 
+def certificate_problem(
+    spec: PlatformSpec,
+    component: str,
+    pair: TlsPair,
+    ca_certificates: bytes,
+    now: datetime.datetime,
+) -> str | None:
+    """Why a component's certificate cannot serve ``spec`` (``None`` when it can).
+
+    It must belong to its key, be signed by a CA of ``ca.crt`` (what every peer trusts), be
+    valid now, and name every DNS name its pods are reached by for this spec (a spec that adds
+    an external domain needs a certificate that has it).
+    """
+    try:
+        issued = IssuedCertificate.from_pem(pair.certificate, pair.key, name=component)
+    except KeyMismatch:
+        return "its key (tls.key) is not the key of this certificate"
+    authorities = load_certificates_pem(ca_certificates, "ca.crt")
+    signed = False
+    for authority in authorities:
+        try:
+            issued.certificate.verify_directly_issued_by(authority)
+        except (ValueError, TypeError, InvalidSignature):
+            continue
+        signed = True
+    if not signed:
+        return "it is not signed by the CA of ca.crt"
+    if issued.not_after <= now:
+        return f"it expired on {issued.not_after.date().isoformat()}"
+    if issued.certificate.not_valid_before_utc > now:
+        return "it is not valid yet"
+    kind = ComponentKind(component.replace("-", "_"))
+    wanted = certificate_names(spec, kind).dns_names
+    missing = [name for name in wanted if name not in issued.dns_names]
+    if missing:
+        return f"it lacks the name {missing[0]}" + (
+            f" and {len(missing) - 1} more" if len(missing) > 1 else ""
+        )
+    return None
+
+
 def _password(data: bytes, name: str) -> Secret:
     text = data.decode("utf-8", errors="replace").rstrip("\r\n")
     if not _PASSWORD.fullmatch(text):
@@ -154,8 +199,19 @@ class PlatformMaterial:
         )
 
     @classmethod
-    def read(cls, spec: PlatformSpec, folder: str | os.PathLike[str]) -> PlatformMaterial:
-        """The material ``spec`` needs, from ``folder``; every missing file named at once."""
+    def read(
+        cls,
+        spec: PlatformSpec,
+        folder: str | os.PathLike[str],
+        *,
+        now: datetime.datetime | None = None,
+    ) -> PlatformMaterial:
+        """The material ``spec`` needs, from ``folder``; every missing file named at once.
+
+        Each certificate is checked against its key, ``ca.crt``, the time ``now`` (default:
+        the clock) and the names the spec needs (:func:`certificate_problem`): a certificate
+        that cannot serve is refused here, not by a broker at start-up.
+        """
         root = check_input_folder(folder, what="material folder")
         needed = required_material(spec)
         missing = tuple(name for name in needed if not (root / name).exists())
@@ -185,8 +241,18 @@ class PlatformMaterial:
             if name.startswith("users/")
         }
         source_password = data.get(f"{SOURCE}/password")
+        moment = now or datetime.datetime.now(datetime.UTC)
+        ca_certificates = data.get("ca.crt")
+        for component, pair in certificates.items():
+            assert ca_certificates is not None  # required with any certificate
+            problem = certificate_problem(spec, component, pair, ca_certificates, moment)
+            if problem is not None:
+                raise InvalidInput(
+                    f"{root / component / 'tls.crt'}: {problem}; confluent-ops certs platform "
+                    "renews it (with the same key)"
+                )
         return cls(
-            ca_certificates=data.get("ca.crt"),
+            ca_certificates=ca_certificates,
             certificates=certificates,
             passwords=passwords,
             source_ca=data.get(f"{SOURCE}/ca.crt"),
@@ -203,6 +269,7 @@ class PlatformMaterial:
         *,
         validity_days: int = 365,
         now: datetime.datetime | None = None,
+        keys: Mapping[str, Secret] | None = None,
     ) -> PlatformMaterial:
         """New certificates from ``authority`` (``None`` for a spec without TLS) and new
         passwords for every SASL user of ``spec``.
@@ -217,11 +284,15 @@ class PlatformMaterial:
             for kind in spec.components:
                 if kind is ComponentKind.ZOOKEEPER:
                     continue
+                kept = (keys or {}).get(kind.object_name)
                 issued: IssuedCertificate = authority.issue_server(
                     kind.object_name,
                     sans=certificate_names(spec, kind),
                     validity_days=validity_days,
                     now=now,
+                    key=None
+                    if kept is None
+                    else load_private_key_pem(kept, f"{kind.object_name}/tls.key"),
                 )
                 chain = issued.to_pem().encode("ascii")
                 certificates[kind.object_name] = TlsPair(chain, issued.private_key_pem())
@@ -233,7 +304,13 @@ class PlatformMaterial:
             passwords={user: generate_store_password() for user in spec.sasl_users},
         )
 
-    def write(self, folder: str | os.PathLike[str], *, replace: bool = False) -> tuple[Path, ...]:
+    def write(
+        self,
+        folder: str | os.PathLike[str],
+        *,
+        replace: bool = False,
+        renew: frozenset[str] = frozenset(),
+    ) -> tuple[Path, ...]:
         """Write the files at once (keys and passwords mode 0600); returns those written.
 
         Files already in ``folder`` are kept unless ``replace``: running ``certs platform``
@@ -241,6 +318,7 @@ class PlatformMaterial:
         and never swaps a key or a password a running platform uses.
         """
         root = Path(folder)
+        renewing = frozenset(root / name / "tls.crt" for name in renew)
         existing_ca = root / "ca.crt"
         if not replace and self.ca_certificates is not None and existing_ca.is_file():
             kept = read_input_bytes(existing_ca, what="CA certificate", limit=_MAX_FILE)
@@ -251,7 +329,7 @@ class PlatformMaterial:
                 )
 
         def wanted(*paths: Path) -> bool:
-            return replace or not all(path.exists() for path in paths)
+            return replace or bool(renewing & set(paths)) or not all(p.exists() for p in paths)
 
         files: dict[Path, tuple[bytes | str, int]] = {}
         if self.ca_certificates is not None and wanted(existing_ca):
@@ -295,3 +373,39 @@ def read_material(
     if where is None:
         raise MaterialMissing("security.material", required_material(spec))
     return PlatformMaterial.read(spec, where)
+
+
+def outdated_certificates(
+    spec: PlatformSpec,
+    folder: str | os.PathLike[str],
+    *,
+    now: datetime.datetime | None = None,
+) -> dict[str, tuple[str, Secret]]:
+    """Components whose certificate in ``folder`` cannot serve ``spec``: why, and its key.
+
+    ``confluent-ops certs platform`` renews each with its own key, so a spec that grows a name
+    (an external domain, a new namespace) needs no new keys, only new certificates.
+    """
+    root = Path(folder)
+    ca = root / "ca.crt"
+    if not ca.is_file():
+        return {}
+    ca_certificates = read_input_bytes(ca, what="CA certificate", limit=_MAX_FILE)
+    moment = now or datetime.datetime.now(datetime.UTC)
+    found: dict[str, tuple[str, Secret]] = {}
+    for kind in spec.components:
+        crt, key = root / kind.object_name / "tls.crt", root / kind.object_name / "tls.key"
+        if not (crt.is_file() and key.is_file()):
+            continue
+        pair = TlsPair(
+            certificate=read_input_bytes(crt, what="certificate", limit=_MAX_FILE),
+            key=Secret(
+                read_input_bytes(key, what="private key", limit=_MAX_FILE).decode(
+                    "ascii", "replace"
+                )
+            ),
+        )
+        problem = certificate_problem(spec, kind.object_name, pair, ca_certificates, moment)
+        if problem is not None:
+            found[kind.object_name] = (problem, pair.key)
+    return found

@@ -9,8 +9,12 @@ allowed to read nodes, so that an init container can write the node's zone for `
 Kafka, KRaft and ZooKeeper StatefulSets use the ``OnDelete`` update strategy: applying a new
 spec never restarts a broker by itself; the roll step (:mod:`confluent_ops.steps`) restarts
 them one at a time, each only when every partition stays at or above ``min.insync.replicas``.
-Every pod template carries a hash of its configuration, so a changed configuration shows as a
-pod that is not yet on the current revision.
+Each ConfigMap is named for a hash of its content (``kafka-config-1f2e3d4c5b``) and immutable:
+a new configuration is a new ConfigMap and a new pod template, so a container that restarts
+inside its pod (a crash, an out-of-memory kill) keeps the configuration it was rolled onto. A pod
+that is deleted or evicted is made again from the current template, so it comes back on the new
+configuration: that is the roll's own way of moving a broker on. Nothing deletes the previous
+ConfigMap yet (``kubectl apply`` never prunes); applying is part 2's.
 
 The same spec and material give the same objects, byte for byte (:meth:`RenderedPlatform.to_files`).
 """
@@ -55,7 +59,14 @@ from confluent_ops.provision.spec import (
     Storage,
 )
 
-__all__ = ["Manifest", "RenderedPlatform", "WrittenManifests", "render", "write_manifests"]
+__all__ = [
+    "Manifest",
+    "RenderedPlatform",
+    "WrittenManifests",
+    "config_map_name",
+    "render",
+    "write_manifests",
+]
 
 MANAGED_BY = "confluent-ops"
 CONFIG_HASH = "confluent-ops.io/config-hash"
@@ -103,17 +114,6 @@ rules:
   - pattern: ".*"
 """
 
-_JVM_ENV = {
-    ComponentKind.ZOOKEEPER: "KAFKA",
-    ComponentKind.KRAFT: "KAFKA",
-    ComponentKind.KAFKA: "KAFKA",
-    ComponentKind.CONNECT: "KAFKA",
-    ComponentKind.REPLICATOR: "KAFKA",
-    ComponentKind.SCHEMA_REGISTRY: "SCHEMA_REGISTRY",
-    ComponentKind.KSQLDB: "KSQL",
-    ComponentKind.CONTROL_CENTER: "CONTROL_CENTER",
-    ComponentKind.REST_PROXY: "KAFKAREST",
-}
 _ROLLED_BY_STEPS = frozenset({ComponentKind.ZOOKEEPER, ComponentKind.KRAFT, ComponentKind.KAFKA})
 _GRACE_SECONDS = {ComponentKind.KAFKA: 300, ComponentKind.KRAFT: 120, ComponentKind.ZOOKEEPER: 60}
 
@@ -205,6 +205,13 @@ class RenderedPlatform:
                 return manifest
         raise KeyError(f"{kind} {name}")
 
+    def config_of(self, component: str) -> Manifest:
+        """The ConfigMap the component's pods mount (its name carries a hash of its content)."""
+        statefulset = self.get("StatefulSet", component).to_dict()
+        volumes = statefulset["spec"]["template"]["spec"]["volumes"]
+        name = next(v["configMap"]["name"] for v in volumes if "configMap" in v)
+        return self.get("ConfigMap", name)
+
     def of_kind(self, kind: str) -> tuple[Manifest, ...]:
         return tuple(manifest for manifest in self.manifests if manifest.kind == kind)
 
@@ -238,11 +245,19 @@ def _metadata(spec: PlatformSpec, kind: ComponentKind, name: str, **extra: Any) 
     return {"name": name, "namespace": spec.namespace, "labels": _labels(spec, kind), **extra}
 
 
-def _config_map(spec: PlatformSpec, kind: ComponentKind, files: dict[str, str]) -> dict[str, Any]:
+def config_map_name(kind: ComponentKind, config_hash: str) -> str:
+    """``<component>-config-<hash>``: a new name for each configuration (see :func:`render`)."""
+    return f"{kind.object_name}-config-{config_hash[:10]}"
+
+
+def _config_map(
+    spec: PlatformSpec, kind: ComponentKind, files: dict[str, str], config_hash: str
+) -> dict[str, Any]:
     return {
         "apiVersion": "v1",
         "kind": "ConfigMap",
-        "metadata": _metadata(spec, kind, f"{kind.object_name}-config"),
+        "metadata": _metadata(spec, kind, config_map_name(kind, config_hash)),
+        "immutable": True,
         "data": dict(sorted(files.items())),
     }
 
@@ -368,17 +383,26 @@ def _external_services(spec: PlatformSpec) -> list[dict[str, Any]]:
                 "apiVersion": "v1",
                 "kind": "Service",
                 "metadata": metadata,
-                "spec": {
-                    "type": "LoadBalancer"
-                    if external.type is ExternalType.LOADBALANCER
-                    else "NodePort",
-                    "externalTrafficPolicy": "Local",
-                    "selector": selector,
-                    "ports": [port],
-                },
+                "spec": _external_spec(external.type, selector, port),
             }
         )
     return services
+
+
+def _external_spec(
+    kind: ExternalType, selector: dict[str, str], port: dict[str, Any]
+) -> dict[str, Any]:
+    """A load balancer sends a broker's traffic only to the node that runs it (``Local``: no
+    second hop, the client's address kept); a node port must answer on every node (``Cluster``,
+    the default), since clients reach all brokers through the one ``host``."""
+    if kind is ExternalType.LOADBALANCER:
+        return {
+            "type": "LoadBalancer",
+            "externalTrafficPolicy": "Local",
+            "selector": selector,
+            "ports": [port],
+        }
+    return {"type": "NodePort", "selector": selector, "ports": [port]}
 
 
 def _pdb(spec: PlatformSpec, kind: ComponentKind) -> dict[str, Any]:
@@ -394,17 +418,26 @@ def _pdb(spec: PlatformSpec, kind: ComponentKind) -> dict[str, Any]:
     }
 
 
+def _rack_account(spec: PlatformSpec) -> str:
+    """The brokers' ServiceAccount when racks are on: the spec's own, or ``kafka-rack``."""
+    return spec.kafka.pod.service_account or "kafka-rack"
+
+
 def _rbac(spec: PlatformSpec) -> list[dict[str, Any]]:
-    """A ServiceAccount that may read nodes, for the init container that finds the zone."""
+    """Leave to read nodes for the brokers' ServiceAccount (the init container reads the zone).
+
+    The ServiceAccount is rendered only when it is ours; one the spec names is bound as it is.
+    """
     kind = ComponentKind.KAFKA
-    account = "kafka-rack"
+    account = _rack_account(spec)
     cluster_name = f"{spec.namespace}-{spec.name}-kafka-rack"
+    ours = (
+        [{"apiVersion": "v1", "kind": "ServiceAccount", "metadata": _metadata(spec, kind, account)}]
+        if spec.kafka.pod.service_account is None
+        else []
+    )
     return [
-        {
-            "apiVersion": "v1",
-            "kind": "ServiceAccount",
-            "metadata": _metadata(spec, kind, account),
-        },
+        *ours,
         {
             "apiVersion": "rbac.authorization.k8s.io/v1",
             "kind": "ClusterRole",
@@ -450,30 +483,20 @@ def _statefulset(
     name = kind.object_name
     storage: Storage | None = getattr(component, "storage", None)
     ports = _ports(spec, kind)
-    prefix = _JVM_ENV[kind]
-    jvm_options = list(component.jvm.options)
     annotations = dict(component.pod.annotations)
     if spec.metrics.enabled:
-        jvm_options.insert(
-            0, f"-javaagent:{spec.metrics.agent}={spec.metrics.port}:{CONFIG_DIR}/jmx-exporter.yaml"
-        )
         annotations |= {
             "prometheus.io/scrape": "true",
             "prometheus.io/port": str(spec.metrics.port),
             "prometheus.io/path": "/metrics",
         }
     annotations[CONFIG_HASH] = config_hash
-    env: list[dict[str, Any]] = [
-        {"name": f"{prefix}_HEAP_OPTS", "value": component.jvm.to_heap_opts()},
-        {"name": f"{prefix}_OPTS", "value": " ".join(jvm_options)},
-        {"name": "LOG_DIR", "value": f"{WORK_DIR}/logs"},
-    ]
     mounts = [
         {"name": "config", "mountPath": CONFIG_DIR, "readOnly": True},
         {"name": "work", "mountPath": WORK_DIR},
     ]
     volumes = [
-        _volume("config", configMap={"name": f"{name}-config"}),
+        _volume("config", configMap={"name": config_map_name(kind, config_hash)}),
         _volume("work", emptyDir={}),
     ]
     for folder, secret in sorted(secrets.items()):
@@ -509,7 +532,6 @@ def _statefulset(
         "name": name,
         "image": spec.image(kind),
         "command": ["/bin/sh", f"{CONFIG_DIR}/start.sh"],
-        "env": env,
         "ports": [
             {"name": port_name, "containerPort": port, "protocol": "TCP"}
             for port_name, port in ports
@@ -554,7 +576,7 @@ def _statefulset(
     }
     if init_containers:
         pod_spec["initContainers"] = init_containers
-        pod_spec["serviceAccountName"] = "kafka-rack"
+        pod_spec["serviceAccountName"] = _rack_account(spec)
     elif component.pod.service_account is not None:
         pod_spec["serviceAccountName"] = component.pod.service_account
     if rack is not None:
@@ -612,6 +634,15 @@ def _container_security() -> dict[str, Any]:
 # -- secrets of each component --
 
 
+def _creates_scram_users(spec: PlatformSpec, kind: ComponentKind) -> bool:
+    """Whether the component's start script creates the SCRAM users, so reads their passwords:
+    the controllers at format time (KRaft), the brokers through ZooKeeper otherwise."""
+    if not any(listener.authentication.is_scram for listener in spec.listeners):
+        return False
+    creator = ComponentKind.KRAFT if spec.kraft is not None else ComponentKind.KAFKA
+    return kind is creator
+
+
 def _component_secrets(
     spec: PlatformSpec, kind: ComponentKind, material: PlatformMaterial
 ) -> tuple[list[dict[str, Any]], dict[str, str]]:
@@ -638,8 +669,8 @@ def _component_secrets(
     sasl: dict[str, bytes | str] = {}
     passwords = {user: secret.reveal() for user, secret in material.passwords.items()}
     if kind in (ComponentKind.KAFKA, ComponentKind.KRAFT):
-        sasl |= broker_jaas(spec, passwords)
-        if any(listener.authentication.is_scram for listener in spec.listeners):
+        sasl |= broker_jaas(spec, passwords, kind)
+        if _creates_scram_users(spec, kind):
             sasl |= {password_key(user): password for user, password in passwords.items()}
     elif kind is ComponentKind.ZOOKEEPER:
         pass
@@ -701,7 +732,7 @@ def render(spec: PlatformSpec, material: PlatformMaterial | None = None) -> Rend
         secrets, mounts = _component_secrets(spec, kind, material)
         config_hash = _config_hash(files, sorted(mounts.values()))
         manifests += secrets
-        manifests.append(_config_map(spec, kind, files))
+        manifests.append(_config_map(spec, kind, files, config_hash))
         manifests.append(_service(spec, kind, kind.object_name, headless=True))
         if kind is not ComponentKind.REPLICATOR:  # nothing connects to Replicator
             manifests.append(_service(spec, kind, f"{kind.object_name}-client", headless=False))

@@ -45,6 +45,7 @@ __all__ = [
     "PlatformSpec",
     "PodTemplate",
     "Rack",
+    "ReplicationListener",
     "ReplicatorSource",
     "ReplicatorSpec",
     "Resources",
@@ -142,7 +143,7 @@ _LABEL_VALUE = re.compile(r"^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$")
 _USER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 _IMAGE = re.compile(r"^[a-z0-9][a-z0-9._/:-]*(@sha256:[0-9a-f]{64})?$")
 _VERSION = re.compile(r"^\d+\.\d+\.\d+$")
-_SECRET_WORDS = ("password", "jaas", "secret", "credential", "token")
+_SECRET_WORDS = ("password", "jaas", "secret", "token", "user.info", "private")
 _SECRET_SUFFIXES = (".key", "keystore.key", "ssl.keystore.certificate.chain")
 
 
@@ -245,22 +246,49 @@ class Resources:
 class Jvm:
     """The JVM heap (``-Xms`` = ``-Xmx``, as Kafka recommends) and extra options."""
 
-    heap: str = attrs.field(default="1g", validator=_matches(_HEAP, "a heap size such as 2g"))
+    heap: str | None = attrs.field(
+        default=None, validator=_matches(_HEAP, "a heap size such as 2g")
+    )
     options: tuple[str, ...] = ()
 
     def to_heap_opts(self) -> str:
-        return f"-Xms{self.heap} -Xmx{self.heap}"
+        heap = self.heap or "1g"
+        return f"-Xms{heap} -Xmx{heap}"
 
 
 @attrs.frozen
 class Storage:
-    """A PersistentVolumeClaim per pod; ``on_scale_in`` says whether a removed pod's claim stays."""
+    """A PersistentVolumeClaim per pod; ``on_scale_in`` says whether a removed pod's claim stays.
 
-    size: str = attrs.field(default="10Gi", validator=_matches(_QUANTITY, "a Kubernetes quantity"))
+    A ``size`` left out is the component's default (Kafka 100Gi, Control Center 20Gi, 10Gi for
+    the rest), also when other storage fields are given.
+    """
+
+    size: str | None = attrs.field(
+        default=None, validator=_matches(_QUANTITY, "a Kubernetes quantity")
+    )
     storage_class: str | None = attrs.field(
         default=None, validator=_matches(_DNS_SUBDOMAIN, "a StorageClass name")
     )
     on_scale_in: ScaleInPolicy = ScaleInPolicy.RETAIN
+
+
+def _jvm(heap: str) -> Any:
+    """A component's ``jvm`` field: its own default heap, kept when only ``options`` is given."""
+
+    def fill(value: Jvm) -> Jvm:
+        return value if value.heap is not None else attrs.evolve(value, heap=heap)
+
+    return attrs.field(factory=lambda: Jvm(heap=heap), converter=fill)
+
+
+def _storage(size: str) -> Any:
+    """A component's ``storage`` field: its own default size, kept when other fields are given."""
+
+    def fill(value: Storage) -> Storage:
+        return value if value.size is not None else attrs.evolve(value, size=size)
+
+    return attrs.field(factory=lambda: Storage(size=size), converter=fill)
 
 
 @attrs.frozen
@@ -304,8 +332,8 @@ class ZooKeeperSpec:
     replicas: int = attrs.field(default=3, validator=_at_least(1, MAX_QUORUM))
     image: str | None = attrs.field(default=None, validator=_image_reference)
     resources: Resources = attrs.field(factory=Resources)
-    jvm: Jvm = attrs.field(factory=lambda: Jvm(heap="512m"))
-    storage: Storage = attrs.field(factory=Storage)
+    jvm: Jvm = _jvm("512m")
+    storage: Storage = _storage("10Gi")
     config: FrozenDict[str, str] = attrs.field(
         factory=FrozenDict, converter=_mapping, validator=_config_keys
     )
@@ -316,19 +344,25 @@ class ZooKeeperSpec:
 
 @attrs.frozen
 class KraftSpec:
-    """KRaft controllers: the metadata quorum of Kafka without ZooKeeper (node ids from 9990)."""
+    """KRaft controllers: the metadata quorum of Kafka without ZooKeeper (node ids from 9990).
+
+    Their CONTROLLER listener speaks like the brokers' replication listener unless ``tls`` or
+    ``authentication`` say otherwise (SCRAM cannot serve there).
+    """
 
     replicas: int = attrs.field(default=3, validator=_at_least(1, MAX_QUORUM))
     image: str | None = attrs.field(default=None, validator=_image_reference)
     resources: Resources = attrs.field(factory=Resources)
-    jvm: Jvm = attrs.field(factory=lambda: Jvm(heap="1g"))
-    storage: Storage = attrs.field(factory=Storage)
+    jvm: Jvm = _jvm("1g")
+    storage: Storage = _storage("10Gi")
     config: FrozenDict[str, str] = attrs.field(
         factory=FrozenDict, converter=_mapping, validator=_config_keys
     )
     pod: PodTemplate = attrs.field(factory=PodTemplate)
     disruption_budget: DisruptionBudget = attrs.field(factory=DisruptionBudget)
     port: int = attrs.field(default=9074, validator=_port)
+    tls: bool | None = None
+    authentication: Authentication | None = None
     first_node_id: int = attrs.field(default=9990, validator=_at_least(1, 2**31 - 1 - MAX_QUORUM))
 
 
@@ -339,7 +373,7 @@ class KraftSpec:
 class KafkaListener:
     """One Kafka listener: its port, whether it speaks TLS, and how it authenticates clients."""
 
-    port: int = attrs.field(validator=_port)
+    port: int = attrs.field(default=9071, validator=_port)
     tls: bool = False
     authentication: Authentication = Authentication.NONE
 
@@ -357,6 +391,13 @@ class KafkaListener:
             (False, True): "SASL_PLAINTEXT",
             (True, True): "SASL_SSL",
         }[(self.tls, sasl)]
+
+
+@attrs.frozen
+class ReplicationListener(KafkaListener):
+    """The listener between brokers (and to KRaft controllers): port 9072 unless given."""
+
+    port: int = attrs.field(default=9072, validator=_port)
 
 
 @attrs.frozen
@@ -410,8 +451,8 @@ class KafkaListeners:
     ``replication`` carries traffic between brokers (and to KRaft controllers), and is the
     internal one's twin when left out; ``external`` is optional."""
 
-    internal: KafkaListener = attrs.field(factory=lambda: KafkaListener(port=9071))
-    replication: KafkaListener | None = None
+    internal: KafkaListener = attrs.field(factory=KafkaListener)
+    replication: ReplicationListener | None = None
     external: ExternalAccess | None = None
 
     @property
@@ -451,8 +492,8 @@ class KafkaSpec:
     replicas: int = attrs.field(default=3, validator=_at_least(1, MAX_BROKERS))
     image: str | None = attrs.field(default=None, validator=_image_reference)
     resources: Resources = attrs.field(factory=Resources)
-    jvm: Jvm = attrs.field(factory=lambda: Jvm(heap="2g"))
-    storage: Storage = attrs.field(factory=lambda: Storage(size="100Gi"))
+    jvm: Jvm = _jvm("2g")
+    storage: Storage = _storage("100Gi")
     config: FrozenDict[str, str] = attrs.field(
         factory=FrozenDict, converter=_mapping, validator=_config_keys
     )
@@ -514,7 +555,7 @@ class SchemaRegistrySpec:
     replicas: int = attrs.field(default=1, validator=_at_least(1, MAX_REPLICAS))
     image: str | None = attrs.field(default=None, validator=_image_reference)
     resources: Resources = attrs.field(factory=Resources)
-    jvm: Jvm = attrs.field(factory=lambda: Jvm(heap="512m"))
+    jvm: Jvm = _jvm("512m")
     config: FrozenDict[str, str] = attrs.field(
         factory=FrozenDict, converter=_mapping, validator=_config_keys
     )
@@ -528,7 +569,7 @@ class ConnectSpec:
     replicas: int = attrs.field(default=2, validator=_at_least(1, MAX_REPLICAS))
     image: str | None = attrs.field(default=None, validator=_image_reference)
     resources: Resources = attrs.field(factory=Resources)
-    jvm: Jvm = attrs.field(factory=lambda: Jvm(heap="1g"))
+    jvm: Jvm = _jvm("1g")
     config: FrozenDict[str, str] = attrs.field(
         factory=FrozenDict, converter=_mapping, validator=_config_keys
     )
@@ -543,8 +584,8 @@ class KsqlDbSpec:
     replicas: int = attrs.field(default=2, validator=_at_least(1, MAX_REPLICAS))
     image: str | None = attrs.field(default=None, validator=_image_reference)
     resources: Resources = attrs.field(factory=Resources)
-    jvm: Jvm = attrs.field(factory=lambda: Jvm(heap="2g"))
-    storage: Storage = attrs.field(factory=Storage)
+    jvm: Jvm = _jvm("2g")
+    storage: Storage = _storage("10Gi")
     config: FrozenDict[str, str] = attrs.field(
         factory=FrozenDict, converter=_mapping, validator=_config_keys
     )
@@ -558,8 +599,8 @@ class ControlCenterSpec:
     replicas: int = attrs.field(default=1, validator=_at_least(1, MAX_REPLICAS))
     image: str | None = attrs.field(default=None, validator=_image_reference)
     resources: Resources = attrs.field(factory=Resources)
-    jvm: Jvm = attrs.field(factory=lambda: Jvm(heap="2g"))
-    storage: Storage = attrs.field(factory=lambda: Storage(size="20Gi"))
+    jvm: Jvm = _jvm("2g")
+    storage: Storage = _storage("20Gi")
     config: FrozenDict[str, str] = attrs.field(
         factory=FrozenDict, converter=_mapping, validator=_config_keys
     )
@@ -577,7 +618,7 @@ class RestProxySpec:
     replicas: int = attrs.field(default=1, validator=_at_least(1, MAX_REPLICAS))
     image: str | None = attrs.field(default=None, validator=_image_reference)
     resources: Resources = attrs.field(factory=Resources)
-    jvm: Jvm = attrs.field(factory=lambda: Jvm(heap="512m"))
+    jvm: Jvm = _jvm("512m")
     config: FrozenDict[str, str] = attrs.field(
         factory=FrozenDict, converter=_mapping, validator=_config_keys
     )
@@ -632,7 +673,7 @@ class ReplicatorSpec:
     replicas: int = attrs.field(default=1, validator=_at_least(1, MAX_REPLICAS))
     image: str | None = attrs.field(default=None, validator=_image_reference)
     resources: Resources = attrs.field(factory=Resources)
-    jvm: Jvm = attrs.field(factory=lambda: Jvm(heap="1g"))
+    jvm: Jvm = _jvm("1g")
     config: FrozenDict[str, str] = attrs.field(
         factory=FrozenDict, converter=_mapping, validator=_config_keys
     )
@@ -766,6 +807,14 @@ class PlatformSpec:
             raise SpecFieldError(
                 "security.material", "replicator.source needs its CA or password from it"
             )
+        controller = self.controller_listener
+        if controller is not None and controller.authentication.is_scram:
+            raise SpecFieldError(
+                "kraft.authentication",
+                "SCRAM cannot authenticate brokers to KRaft controllers (controllers read SCRAM "
+                "users from the metadata they serve, KAFKA-15513): set it to none, mtls or "
+                "plain (by default the controllers use the replication listener's)",
+            )
         if self.kraft is not None and self.kraft.first_node_id < self.kafka.replicas:
             raise SpecFieldError(
                 "kraft.first_node_id",
@@ -789,10 +838,26 @@ class PlatformSpec:
 
     @property
     def listeners(self) -> tuple[KafkaListener, ...]:
+        """Every Kafka listener: internal, replication, external, and the controllers'."""
         found = [self.kafka.listeners.internal, self.kafka.listeners.inter_broker]
         if self.kafka.listeners.external is not None:
             found.append(self.kafka.listeners.external.listener)
+        if self.controller_listener is not None:
+            found.append(self.controller_listener)
         return tuple(found)
+
+    @property
+    def controller_listener(self) -> KafkaListener | None:
+        """The KRaft controllers' listener (``None`` in ZooKeeper mode)."""
+        if self.kraft is None:
+            return None
+        replication = self.kafka.listeners.inter_broker
+        tls = replication.tls if self.kraft.tls is None else self.kraft.tls
+        authentication = self.kraft.authentication or replication.authentication
+        if authentication is Authentication.MTLS and not tls:
+            field = "kraft.tls" if self.kraft.tls is False else "kraft.authentication"
+            raise SpecFieldError(field, "mtls needs tls: true")
+        return KafkaListener(port=self.kraft.port, tls=tls, authentication=authentication)
 
     @property
     def uses_tls(self) -> bool:

@@ -19,8 +19,8 @@ What differs from a cluster, and why:
   DNS name, each Service's (to the first pod it selects) and each external host name. TLS
   hostname verification therefore checks the real names of the certificates.
 - Mount paths are rewritten, in the ConfigMap's files only, to the pod's folders.
-- The JVM flags are the testbed's (a small heap, no JMX agent): the container's
-  ``KAFKA_HEAP_OPTS`` and ``KAFKA_OPTS`` are meant for a production node.
+- The JVM flags are the testbed's (a small heap, no JMX agent): the ``KAFKA_HEAP_OPTS`` and
+  ``KAFKA_OPTS`` the start script exports are meant for a production node.
 - The rack file the init container would write from the node's zone label is written from the
   ``rack`` given to :meth:`LocalPlatform.start_pod`.
 

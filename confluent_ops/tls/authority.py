@@ -371,11 +371,13 @@ class CertificateAuthority:
         key_type: KeyType | None = None,
         organization: str | None = None,
         now: datetime.datetime | None = None,
+        key: PrivateKey | None = None,
     ) -> IssuedCertificate:
         """A server certificate (``serverAuth`` + ``clientAuth``) with CN ``name``.
 
         The SANs are ``sans`` (for instance :meth:`SubjectAlternativeNames.for_pod`) followed by
         ``dns_names`` and ``ip_addresses``; every name is validated before anything is signed.
+        ``key`` keeps an existing key (a renewal), else a new one is made.
         """
         extra = SubjectAlternativeNames(
             dns_names=tuple(dns_names), ip_addresses=tuple(str(a) for a in ip_addresses)
@@ -388,6 +390,7 @@ class CertificateAuthority:
             sans=all_sans,
             validity_days=validity_days,
             key_type=key_type,
+            key=key,
             now=now,
         )
 

@@ -471,7 +471,8 @@ def test_a_step_with_an_unusable_state_path_is_refused_before_the_network(
 
 EXAMPLE_SPEC = Path(__file__).resolve().parents[2] / "examples" / "platform.yaml"
 PLAIN_SPEC = (
-    "name: cp\nnamespace: confluent\nkraft: {}\nschema_registry: {}\nconnect: {}\n"
+    "name: cp\nnamespace: confluent\nkraft: {authentication: plain}\n"
+    "schema_registry: {}\nconnect: {}\n"
     "security: {material: material}\n"
     "kafka:\n  listeners:\n    internal: {port: 9071, tls: true, authentication: scram-sha-512}\n"
     "    external: {type: nodeport, host: nodes.example.com}\n"

@@ -61,7 +61,7 @@ def check_platform(rendered: RenderedPlatform, material: PlatformMaterial | None
             for value in _secret_values(material) if material else ():
                 assert value not in text, f"a secret value is in {manifest}"
     for config_map in rendered.of_kind("ConfigMap"):
-        component = config_map.name.removesuffix("-config")
+        component = config_map.name.rsplit("-config-", 1)[0]
         template = _pods(rendered, component)
         mounts = {
             mount["mountPath"]: mount["name"]
@@ -140,7 +140,7 @@ def test_components_find_kafka_and_schema_registry_with_the_internal_listener_se
 ) -> None:
     rendered = render(example_spec, example_material)
     data = {
-        m.name.removesuffix("-config"): m.to_dict()["data"] for m in rendered.of_kind("ConfigMap")
+        m.name.rsplit("-config-", 1)[0]: m.to_dict()["data"] for m in rendered.of_kind("ConfigMap")
     }
 
     def props(component: str, file: str) -> dict[str, str]:
@@ -176,7 +176,7 @@ def test_the_brokers_listen_advertise_and_replicate_as_the_spec_says(
     example_spec: PlatformSpec, example_material: PlatformMaterial
 ) -> None:
     rendered = render(example_spec, example_material)
-    data = rendered.get("ConfigMap", "kafka-config").to_dict()["data"]
+    data = rendered.config_of("kafka").to_dict()["data"]
     server = read_java_properties(data["server.properties"])
 
     assert server["listeners"] == (
@@ -196,7 +196,7 @@ def test_the_brokers_listen_advertise_and_replicate_as_the_spec_says(
         "EXTERNAL://b$ordinal.kafka.example.com:9092" in data["start.sh"]
     )
     assert "broker.rack=$(cat /mnt/rack/rack)" in data["start.sh"]
-    kraft_script = rendered.get("ConfigMap", "kraft-config").to_dict()["data"]["start.sh"]
+    kraft_script = rendered.config_of("kraft").to_dict()["data"]["start.sh"]
     assert kraft_script.count("--add-scram") == len(example_spec.sasl_users)
     statefulset = rendered.get("StatefulSet", "kafka").to_dict()["spec"]
     assert statefulset["updateStrategy"] == {"type": "OnDelete"}
@@ -250,6 +250,12 @@ def platform_specs(draw: st.DrawFn) -> dict[str, Any]:
             external |= {"type": "nodeport", "host": "nodes.example.com"}
         listeners["external"] = external
     data["kafka"] = {"replicas": draw(st.integers(1, 7)), "listeners": listeners}
+    replication = listeners.get("replication", listeners["internal"])
+    if quorum == "kraft" and (
+        replication["authentication"].startswith("scram") or draw(st.booleans())
+    ):
+        authentication = draw(st.sampled_from(["none", "mtls", "plain"]))
+        data["kraft"] |= {"authentication": authentication, "tls": authentication == "mtls"}
     if draw(st.booleans()):
         data["kafka"]["rack"] = {}
     if draw(st.booleans()):
@@ -430,6 +436,147 @@ def test_every_component_without_security_needs_no_material() -> None:
     check_platform(rendered, None)
     assert not rendered.of_kind("Secret")
     server = read_java_properties(
-        rendered.get("ConfigMap", "kafka-config").to_dict()["data"]["server.properties"]
+        rendered.config_of("kafka").to_dict()["data"]["server.properties"]
     )
     assert server["zookeeper.connect"].endswith(":2181/kafka")
+
+
+def _one(text: str) -> RenderedPlatform:
+    spec = load_spec("name: cp\nnamespace: ns\n" + text)
+    return render(spec, _issue(spec, CertificateAuthority.self_signed("one-ca")))
+
+
+def test_scram_platforms_keep_each_password_where_it_is_read() -> None:
+    rendered = _one(
+        "security: {material: m, users: [app]}\n"
+        "kraft: {authentication: plain}\n"
+        "kafka: {listeners: {internal: {authentication: scram-sha-512},"
+        " replication: {authentication: plain}}}\n"
+    )
+    kafka = rendered.get("Secret", "kafka-sasl").to_dict()["data"]
+    kraft = rendered.get("Secret", "kraft-sasl").to_dict()["data"]
+
+    assert not [key for key in kafka if key.endswith(".password")]  # KRaft creates the users
+    assert sorted(k for k in kraft if k.endswith(".password")) == [
+        "app.password",
+        "kafka.password",
+    ]
+    assert sorted(k for k in kraft if k.endswith("jaas.conf")) == ["controller-plain-jaas.conf"]
+    controller = base64.b64decode(kraft["controller-plain-jaas.conf"]).decode()
+    assert "user_kafka=" in controller
+    assert "user_app=" not in controller  # only brokers log in to the controllers
+    replication = base64.b64decode(kafka["replication-plain-jaas.conf"]).decode()
+    assert "user_app=" not in replication
+
+
+def test_a_changed_configuration_is_a_new_immutable_config_map_and_pod_template() -> None:
+    first = _one("kraft: {}\n")
+    second = _one("kraft: {}\nkafka: {config: {num.partitions: 12}}\n")
+
+    old, new = first.config_of("kafka"), second.config_of("kafka")
+    assert old.name != new.name
+    assert old.name.startswith("kafka-config-")
+    assert new.to_dict()["immutable"] is True
+    assert first.config_of("kraft").name == second.config_of("kraft").name
+
+
+def test_jvm_settings_reach_only_the_component_process_not_the_container() -> None:
+    rendered = _one("kraft: {}\nkafka: {jvm: {options: [-XX:+UseG1GC]}}\n")
+    container = rendered.get("StatefulSet", "kafka").to_dict()["spec"]["template"]["spec"][
+        "containers"
+    ][0]
+    script = rendered.config_of("kafka").to_dict()["data"]["start.sh"].splitlines()
+
+    assert "env" not in container
+    exports = [n for n, line in enumerate(script) if line.startswith("export KAFKA_OPTS=")]
+    assert exports == [len(script) - 3]  # after the format, just before the broker starts
+    assert "-XX:+UseG1GC" in script[exports[0]]
+    assert "-javaagent:" in script[exports[0]]
+    assert "export KAFKA_HEAP_OPTS='-Xms2g -Xmx2g'" in script  # Kafka's heap kept
+    assert script.index("export KAFKA_OPTS=" + script[exports[0]].split("=", 1)[1]) > next(
+        n for n, line in enumerate(script) if line.startswith("kafka-storage format")
+    )
+
+
+def test_node_ports_answer_on_every_node_and_load_balancers_only_where_the_broker_runs() -> None:
+    nodeport = _one(
+        "kraft: {}\nkafka: {listeners: {external: {type: nodeport, host: n.example.com}}}\n"
+    )
+    balancer = _one(
+        "kraft: {}\nkafka: {listeners: {external: {type: loadbalancer, domain: k.example.com}}}\n"
+    )
+
+    assert (
+        "externalTrafficPolicy" not in nodeport.get("Service", "kafka-0-external").to_dict()["spec"]
+    )
+    assert (
+        nodeport.get("Service", "kafka-2-external").to_dict()["spec"]["ports"][0]["nodePort"]
+        == 30003
+    )
+    assert (
+        balancer.get("Service", "kafka-0-external").to_dict()["spec"]["externalTrafficPolicy"]
+        == "Local"
+    )
+
+
+def test_racks_bind_a_service_account_the_spec_names_rather_than_replacing_it() -> None:
+    rendered = _one("kraft: {}\nkafka: {rack: {}, pod: {service_account: brokers}}\n")
+
+    assert not rendered.of_kind("ServiceAccount")
+    binding = rendered.of_kind("ClusterRoleBinding")[0].to_dict()
+    assert binding["subjects"][0]["name"] == "brokers"
+    pod = rendered.get("StatefulSet", "kafka").to_dict()["spec"]["template"]["spec"]
+    assert pod["serviceAccountName"] == "brokers"
+
+
+def test_a_certificate_that_no_longer_fits_the_spec_is_refused_and_renewed_with_its_key(
+    tmp_path: Path, platform_ca: CertificateAuthority
+) -> None:
+    from confluent_ops.provision import outdated_certificates
+
+    internal = "security: {material: m}\nkraft: {}\nkafka: {listeners: {internal: {tls: true}}}\n"
+    before = load_spec("name: cp\nnamespace: ns\n" + internal)
+    PlatformMaterial.issue(before, platform_ca).write(tmp_path)
+    key = (tmp_path / "kafka" / "tls.key").read_bytes()
+    after = load_spec(
+        "name: cp\nnamespace: ns\n"
+        + internal.replace(
+            "tls: true}",
+            "tls: true}, external: {type: loadbalancer, domain: k.example.com, tls: true}",
+        )
+    )
+
+    with pytest.raises(InvalidInput, match=r"kafka/tls\.crt: it lacks the name \*\.k\.example"):
+        PlatformMaterial.read(after, tmp_path)
+    outdated = outdated_certificates(after, tmp_path)
+    assert sorted(outdated) == ["kafka"]
+    renewed = PlatformMaterial.issue(
+        after, platform_ca, keys={c: k for c, (_, k) in outdated.items()}
+    ).write(tmp_path, renew=frozenset(outdated))
+
+    assert {p.relative_to(tmp_path).as_posix() for p in renewed} == {
+        "kafka/tls.crt",
+        "kafka/tls.key",
+    }
+    assert (tmp_path / "kafka" / "tls.key").read_bytes() == key
+    assert PlatformMaterial.read(after, tmp_path).certificates["kafka"]
+
+
+def test_a_certificate_from_another_ca_or_expired_is_refused(
+    tmp_path: Path, platform_ca: CertificateAuthority
+) -> None:
+    import datetime
+
+    spec = load_spec(
+        "name: cp\nnamespace: ns\nsecurity: {material: m}\nkraft: {}\n"
+        "kafka: {listeners: {internal: {tls: true}}}\n"
+    )
+    PlatformMaterial.issue(spec, platform_ca).write(tmp_path)
+    later = datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=400)
+
+    with pytest.raises(InvalidInput, match="it expired on"):
+        PlatformMaterial.read(spec, tmp_path, now=later)
+    other = CertificateAuthority.self_signed("other")
+    (tmp_path / "ca.crt").write_text(certificates_to_pem((other.root,)))
+    with pytest.raises(InvalidInput, match=r"not signed by the CA of ca\.crt"):
+        PlatformMaterial.read(spec, tmp_path)

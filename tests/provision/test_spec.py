@@ -53,6 +53,39 @@ def test_a_minimal_spec_takes_the_defaults_kafka_users_expect() -> None:
     assert not spec.uses_tls
 
 
+def test_a_section_written_in_part_keeps_the_component_defaults_of_the_rest() -> None:
+    spec = load_spec(
+        BASE + "kafka: {storage: {storage_class: fast}, jvm: {options: [-XX:+UseG1GC]},"
+        " listeners: {internal: {tls: false}, replication: {tls: false}}}\n"
+        "control_center: {storage: {on_scale_in: delete}}\n"
+        "schema_registry: {jvm: {options: []}}\n"
+    )
+
+    assert (spec.kafka.storage.size, spec.kafka.storage.storage_class) == ("100Gi", "fast")
+    assert spec.kafka.jvm.heap == "2g"
+    assert (spec.kafka.listeners.internal.port, spec.kafka.listeners.inter_broker.port) == (
+        9071,
+        9072,
+    )
+    assert spec.control_center is not None
+    assert spec.control_center.storage.size == "20Gi"
+    assert spec.schema_registry is not None
+    assert spec.schema_registry.jvm.heap == "512m"
+
+
+def test_kraft_controllers_may_speak_otherwise_than_the_replication_listener() -> None:
+    spec = load_spec(
+        "name: cp\nnamespace: x\nsecurity: {material: m}\n"
+        "kraft: {authentication: mtls, tls: true}\n"
+        "kafka: {listeners: {internal: {authentication: scram-sha-512}}}\n"
+    )
+
+    assert spec.kafka.listeners.inter_broker.authentication is Authentication.SCRAM_SHA_512
+    controller = spec.controller_listener
+    assert controller is not None
+    assert (controller.authentication, controller.tls) == (Authentication.MTLS, True)
+
+
 def test_a_small_cluster_gets_a_replication_factor_it_can_hold() -> None:
     spec = load_spec(BASE + "kafka: {replicas: 1}\n")
 
@@ -181,6 +214,20 @@ def test_a_small_cluster_gets_a_replication_factor_it_can_hold() -> None:
         ("kafka: 3", "kafka", "must be a mapping with the fields replicas"),
         ("security: {users: [kafka]}", "security.users", "'kafka' is a component's own user"),
         ("security: {users: [a, a]}", "security.users", "lists a name twice"),
+        ("security: {users: alice}", "security.users", "must be a list, not text"),
+        ("kafka: {jvm: {options: -Xss1m}}", "kafka.jvm.options", "must be a list, not text"),
+        ("security: {users: [1]}", "security.users[0]", "must be text, not a number"),
+        (
+            "kafka: {config: {basic.auth.user.info: x}}",
+            'kafka.config["basic.auth.user.info"]',
+            "would put a secret",
+        ),
+        (
+            "security: {material: m}\n"
+            "kafka: {listeners: {internal: {authentication: scram-sha-512}}}",
+            "kraft.authentication",
+            "SCRAM cannot authenticate brokers to KRaft controllers",
+        ),
     ],
 )
 def test_a_mistake_names_its_field_and_what_is_allowed(extra: str, field: str, words: str) -> None:
