@@ -15,6 +15,7 @@ __all__ = [
     "ClusterUnreachable",
     "ConfluentOpsError",
     "DuplicateReplica",
+    "FieldConflict",
     "ImpossiblePlan",
     "AuthenticationFailed",
     "AuthorizationFailed",
@@ -379,3 +380,17 @@ class MaterialMissing(InvalidInput):
                 "copy the source cluster's CA and Replicator's password into replicator-source/"
             )
         super().__init__(f"{folder}: the spec needs {shown}; {'; '.join(hints)}")
+
+
+class FieldConflict(UnsafeOperation):
+    """A server-side apply would take fields another field manager owns.
+
+    ``obj`` names the object (``StatefulSet confluent/kafka``), ``conflicts`` the fields with
+    their managers. Nothing was changed; taking the fields over is a decision (``--force``).
+    """
+
+    def __init__(self, obj: str, conflicts: tuple[tuple[str, str], ...]) -> None:
+        self.obj = obj
+        self.conflicts = conflicts
+        shown = "; ".join(f"{field} is managed by {manager}" for field, manager in conflicts[:5])
+        super().__init__(f"{obj}: {shown}; nothing was applied (--force takes the fields over)")

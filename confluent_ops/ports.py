@@ -11,21 +11,24 @@ raises only :mod:`confluent_ops.errors` classes.
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Mapping, Sequence
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import attrs
 
 from confluent_ops.model import ClusterSnapshot, ConfigChange, ConfigSetting, TopicPartition
 
 __all__ = [
+    "AppliedObject",
     "BrokerLifecycle",
     "Clock",
     "ConfigChange",
     "EnsembleLifecycle",
     "EnsembleServer",
     "KafkaAdmin",
+    "Kube",
     "NodeStatus",
     "StepState",
+    "WorkloadStatus",
     "ZooKeeper",
     "ZooKeeperBroker",
     "ZooKeeperMigration",
@@ -327,4 +330,77 @@ class EnsembleLifecycle(Protocol):
 
     def start(self, server: int) -> None:
         """Launch ``server``; do not wait for it to join the quorum."""
+        ...
+
+
+@attrs.frozen
+class AppliedObject:
+    """What applying one object did (or, in a dry run, would do).
+
+    ``outcome`` is ``created``, ``configured`` or ``unchanged``; ``result`` is the object as
+    the API server returned it (a Secret's data included: never print it); ``live`` is the
+    object as it was before, ``None`` when it did not exist.
+    """
+
+    api_version: str
+    kind: str
+    name: str
+    namespace: str | None
+    outcome: str
+    result: Any = attrs.field(eq=False, repr=False)
+    live: Any = attrs.field(eq=False, repr=False, default=None)
+    checked: bool = True
+    """False for a dry run of an object whose namespace the same dry run would create: the API
+    server cannot judge an object in a namespace that does not exist yet."""
+
+
+@attrs.frozen
+class WorkloadStatus:
+    """A StatefulSet's rollout as its controller reports it."""
+
+    name: str
+    namespace: str
+    replicas: int
+    ready: int
+    updated: int
+    current_revision: str
+    update_revision: str
+    observed_generation: int
+    generation: int
+
+    @property
+    def settled(self) -> bool:
+        """Every replica ready, and the controller has seen the latest spec."""
+        return self.observed_generation >= self.generation and self.ready == self.replicas
+
+
+@runtime_checkable
+class Kube(Protocol):
+    """A Kubernetes API, as provisioning and the Kubernetes broker lifecycle need it.
+
+    Objects are plain dicts (what :func:`confluent_ops.provision.render` makes). Every change
+    is a server-side apply under one field manager; a field another manager owns is a
+    :class:`~confluent_ops.errors.FieldConflict` unless ``force`` takes it over.
+    """
+
+    def apply(
+        self, objects: Sequence[Mapping[str, Any]], *, dry_run: bool = False, force: bool = False
+    ) -> tuple[AppliedObject, ...]:
+        """Server-side apply each object in order (``dryRun=All`` when ``dry_run``)."""
+        ...
+
+    def statefulset(self, name: str, namespace: str) -> WorkloadStatus | None:
+        """The StatefulSet's rollout status, ``None`` if it does not exist."""
+        ...
+
+    def pods(self, namespace: str, selector: Mapping[str, str]) -> tuple[Mapping[str, Any], ...]:
+        """The pods matching a label selector, as plain dicts."""
+        ...
+
+    def delete_pod(self, name: str, namespace: str) -> None:
+        """Delete one pod with its own grace period (its StatefulSet makes it again)."""
+        ...
+
+    def close(self) -> None:
+        """Release the client's connections."""
         ...

@@ -4,6 +4,8 @@
   when running as root; otherwise it says what is missing and the tests that need it skip
   (or fail, with ``CI=true``).
 - The jars of every Kafka version the tests pin, resolved once into the user's cache.
+- The Kubernetes control plane (kube-apiserver, kube-controller-manager, etcd) built with Go
+  from Go modules, once, into the user's cache (about ten minutes on two cores the first time).
 
 Usage: ``python tools/install_test_deps.py`` (idempotent; seconds when everything is there).
 """
@@ -17,7 +19,12 @@ import sys
 import time
 from pathlib import Path
 
-from confluent_ops.testing import SUPPORTED_KAFKA_VERSIONS, resolve_kafka
+from confluent_ops.testing import (
+    KUBERNETES_VERSION,
+    SUPPORTED_KAFKA_VERSIONS,
+    control_plane_binaries,
+    resolve_kafka,
+)
 
 DEBIAN_PACKAGES = {
     "zookeeper": lambda: Path("/usr/share/java/zookeeper.jar").exists(),
@@ -49,8 +56,21 @@ def resolve_versions() -> None:
         print(f"install-test-deps: Kafka {version} in {distribution.libs} ({took:.1f} s)")
 
 
+def build_control_plane() -> None:
+    """The Kubernetes control plane the Kube tests run, built once from Go modules (cached)."""
+    if shutil.which("go") is None and not os.environ.get("CONFLUENT_OPS_KUBE_BIN"):
+        print("install-test-deps: no go: the control plane is not built; Kube tests will skip")
+        return
+    print(f"install-test-deps: Kubernetes {KUBERNETES_VERSION} control plane", flush=True)
+    binaries = control_plane_binaries()
+    sizes = ", ".join(f"{name} {size / 1e6:.0f} MB" for name, size in binaries.sizes().items())
+    how = f"built in {binaries.built_seconds:.0f} s" if binaries.built_seconds else "cached"
+    print(f"install-test-deps: {binaries.folder} ({sizes}; {how})")
+
+
 def main() -> int:
     install_debian_packages()
+    build_control_plane()
     if shutil.which("mvn") is None and not os.environ.get("KAFKA_HOME"):
         print("install-test-deps: no mvn: Kafka jars not resolved; tests needing them will skip")
         return 0

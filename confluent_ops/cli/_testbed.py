@@ -1,4 +1,4 @@
-"""``confluent-ops testbed kafka | zookeeper``: real local servers until SIGINT or SIGTERM.
+"""``confluent-ops testbed kafka | zookeeper | kube``: real local servers until SIGINT or SIGTERM.
 
 A thin shell over :mod:`confluent_ops.testing`: parse, start, write the ready file, wait for a
 signal, stop everything. The ready file is JSON (``bootstrap``, ``zookeeper`` and, for secured
@@ -9,6 +9,7 @@ that a script never reads the address of a testbed that is gone.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import signal
@@ -24,9 +25,11 @@ from confluent_ops.cli._app import EX_OK, CommandParser, UsageError, integer, wr
 from confluent_ops.model.secret import Secret
 from confluent_ops.testing import (
     SUPPORTED_KAFKA_VERSIONS,
+    KubeControlPlane,
     LocalKafkaCluster,
     TestbedControl,
     TestbedTls,
+    TestKubelet,
     ZooKeeperEnsemble,
 )
 
@@ -120,6 +123,33 @@ def register(commands: argparse._SubParsersAction[CommandParser]) -> None:
     )
     zookeeper.set_defaults(handler=_run_zookeeper)
 
+    kube = kinds.add_parser(
+        "kube",
+        help="a real Kubernetes API (apiserver, controller manager, etcd) and a test kubelet",
+        description=(
+            "Start a real kube-apiserver, kube-controller-manager and etcd on 127.0.0.1 (built "
+            "from Go modules once, then cached) and a test kubelet with one node per zone, which "
+            "runs real Kafka brokers and KRaft controllers for their pods and reports other "
+            "pods Ready. The ready file (JSON) holds kubeconfig (its path), server, nodes, "
+            "hosts_file (the names of pods and Services, for -Djdk.net.hosts.file) and pids."
+        ),
+    )
+    kube.add_argument(
+        "--zones",
+        default="zone-a,zone-b,zone-c",
+        metavar="A,B",
+        help="the nodes, one per zone (default zone-a,zone-b,zone-c)",
+    )
+    kube.add_argument(
+        "--version",
+        default="3.9.1",
+        choices=tuple(str(v) for v in SUPPORTED_KAFKA_VERSIONS),
+        help="the Kafka whose jars run the brokers (default 3.9.1, as Confluent Platform 7.9)",
+    )
+    kube.add_argument("--workdir", help="keep data and logs here (default: a temporary folder)")
+    kube.add_argument("--ready-file", required=True, metavar="F", help="JSON written once serving")
+    kube.set_defaults(handler=_run_kube)
+
 
 def _sasl_user(text: str | None) -> dict[str, Secret]:
     if text is None:
@@ -194,11 +224,40 @@ def _run_zookeeper(args: argparse.Namespace) -> int:
     return EX_OK
 
 
+def _run_kube(args: argparse.Namespace) -> int:
+    check_output(args.ready_file, what="ready file")
+    zones = tuple(zone.strip() for zone in args.zones.split(",") if zone.strip())
+    if not zones or len(set(zones)) != len(zones):
+        raise UsageError("confluent-ops testbed kube: --zones takes distinct names, A,B,...")
+    with _until_signal(), contextlib.ExitStack() as stack:
+        workdir = Path(args.workdir) if args.workdir else None
+        plane = stack.enter_context(
+            KubeControlPlane(workdir=workdir / "control-plane" if workdir else None)
+        )
+        kubelet = TestKubelet(
+            plane.kubeconfig,
+            workdir=(workdir or plane.workdir) / "kubelet",
+            version=args.version,
+            zones=zones,
+        )
+        kubelet.start()
+        stack.callback(kubelet.close)
+        ready: dict[str, Any] = {
+            "kubeconfig": str(plane.kubeconfig),
+            "server": plane.server,
+            "nodes": list(zones),
+            "hosts_file": str(kubelet.hosts_file),
+            "pids": list(plane.pids()),
+        }
+        _serve(Path(args.ready_file), ready)
+    return EX_OK
+
+
 def _serve(ready_file: Path, ready: dict[str, Any]) -> None:
     """Announce the servers (ready file and terminal), wait for a signal; remove the file."""
     try:
         write_output(str(ready_file), json.dumps(ready, indent=2) + "\n")
-        address = ready.get("bootstrap") or ready.get("zookeeper")
+        address = ready.get("bootstrap") or ready.get("zookeeper") or ready.get("server")
         print(
             f"serving on {address} (ready file {ready_file}); Ctrl-C or SIGTERM to "
             f"{os.getpid()} stops every process",

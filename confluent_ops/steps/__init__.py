@@ -32,6 +32,7 @@ from confluent_ops.steps.events import (
     StepStarted,
     StepWaiting,
 )
+from confluent_ops.steps.provision import Provision, ProvisionResult
 from confluent_ops.steps.reassign import (
     DEFAULT_CONCURRENCY,
     CancelResult,
@@ -72,6 +73,8 @@ __all__ = [
     "MetadataVersionBump",
     "MoveProgress",
     "MoveState",
+    "Provision",
+    "ProvisionResult",
     "Reassignment",
     "ReassignmentProgress",
     "ReassignmentState",

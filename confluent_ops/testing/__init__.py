@@ -13,6 +13,13 @@ from __future__ import annotations
 from confluent_ops.testing._control import RemoteBrokerLifecycle, TestbedControl
 from confluent_ops.testing._eventually import eventually
 from confluent_ops.testing._kafka import BrokerSpec, LocalKafkaCluster
+from confluent_ops.testing._kube_build import (
+    KUBERNETES_VERSION,
+    ControlPlaneBinaries,
+    control_plane_binaries,
+)
+from confluent_ops.testing._kube_control_plane import KubeControlPlane
+from confluent_ops.testing._kubelet import TestKubelet
 from confluent_ops.testing._lifecycle import LocalBrokerLifecycle, LocalEnsembleLifecycle
 from confluent_ops.testing._pods import LocalPlatform, LocalPod
 from confluent_ops.testing._processes import live_processes
@@ -37,14 +44,17 @@ from confluent_ops.testing._zookeeper import ZooKeeperEnsemble
 
 __all__ = [
     "DEFAULT_KAFKA_VERSION",
+    "KUBERNETES_VERSION",
     "SUPPORTED_KAFKA_VERSIONS",
     "SamplerReport",
     "Acknowledged",
     "BrokerSpec",
     "ClusterSampler",
+    "ControlPlaneBinaries",
     "Consumed",
     "KafkaDistribution",
     "KafkaVersion",
+    "KubeControlPlane",
     "LocalBrokerLifecycle",
     "LocalEnsembleLifecycle",
     "LocalKafkaCluster",
@@ -52,11 +62,13 @@ __all__ = [
     "LocalPod",
     "RemoteBrokerLifecycle",
     "TestbedControl",
+    "TestKubelet",
     "TestbedTls",
     "Workload",
     "WorkloadVerdict",
     "ZooKeeperEnsemble",
     "cache_root",
+    "control_plane_binaries",
     "eventually",
     "judge",
     "live_processes",

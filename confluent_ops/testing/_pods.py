@@ -35,8 +35,9 @@ import os
 import shlex
 import shutil
 import socket
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
 from confluent_ops.errors import NotReady, TestbedError, WaitTimedOut
 from confluent_ops.provision import RenderedPlatform
@@ -86,6 +87,228 @@ class LocalPod:
         return f"LocalPod({self.name!r}, {self.address}, pid={self.pid})"
 
 
+ConfigMapData = Callable[[str], Mapping[str, str]]
+"""A ConfigMap's ``data`` by name."""
+SecretData = Callable[[str], Mapping[str, str]]
+"""A Secret's ``data`` (base64, as the API gives it) by name."""
+
+
+def check_loopback(address: str) -> None:
+    """Refuse, with what to do, a machine where pods cannot have loopback addresses of their own."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind((address, 0))
+        except OSError as exc:
+            raise TestbedError(
+                f"cannot bind {address}: pods need loopback addresses beyond 127.0.0.1 "
+                "(Linux has them; on macOS add them with ifconfig lo0 alias)"
+            ) from exc
+
+
+def pod_names(
+    statefulsets: Mapping[str, Mapping[str, Any]],
+    services: list[Mapping[str, Any]],
+    address_of: Callable[[str], str],
+    *,
+    namespace: str,
+    cluster_domain: str,
+) -> dict[str, str]:
+    """Every DNS name a pod, a Service or an external host is reached by -> address.
+
+    Pods of each StatefulSet (``<pod>.<service>.<namespace>.svc.<domain>``, a few ordinals
+    beyond its replicas for scale-outs); each Service to the first pod it selects; each
+    external host name a Service carries in its external-dns annotation.
+    """
+    names: dict[str, str] = {"localhost": "127.0.0.1", socket.gethostname(): "127.0.0.1"}
+    for name, statefulset in statefulsets.items():
+        service = statefulset["spec"].get("serviceName", name)
+        for ordinal in range(statefulset["spec"]["replicas"] + _SPARE_ORDINALS):
+            pod = f"{name}-{ordinal}"
+            names[f"{pod}.{service}.{namespace}.svc.{cluster_domain}"] = address_of(pod)
+    for service in services:
+        selector = service["spec"].get("selector") or {}
+        component = selector.get("app.kubernetes.io/component")
+        if component is None or component not in statefulsets:
+            continue
+        pod = selector.get("statefulset.kubernetes.io/pod-name", f"{component}-0")
+        address = address_of(pod)
+        service_name = service["metadata"]["name"]
+        names[f"{service_name}.{namespace}.svc.{cluster_domain}"] = address
+        hostname = (service["metadata"].get("annotations") or {}).get(
+            "external-dns.alpha.kubernetes.io/hostname"
+        )
+        if hostname:
+            names[hostname] = address
+    return names
+
+
+class PodRunner:
+    """Runs one pod's container as a local process: volumes as folders, names by a hosts file.
+
+    The part that :class:`LocalPlatform` (rendered objects) and the test kubelet (pods from a
+    real API server) share: how a pod spec becomes a process.
+    """
+
+    def __init__(
+        self,
+        workdir: Path,
+        *,
+        version: str | KafkaVersion,
+        heap_mb: int = 384,
+        java: str | None = None,
+    ) -> None:
+        self.workdir = workdir
+        self.version = version if isinstance(version, KafkaVersion) else KafkaVersion.parse(version)
+        self._java = java or find_java()
+        self._heap_mb = heap_mb
+        self._distribution = resolve_kafka(self.version)
+        self.hosts_file = workdir / "hosts"
+        self.write_hosts({"localhost": "127.0.0.1"})
+        self._bin = self._write_commands()
+
+    def write_hosts(self, names: Mapping[str, str]) -> None:
+        """Replace the hosts file every JVM resolves names through."""
+        text = "".join(f"{address} {name}\n" for name, address in sorted(names.items()))
+        if self.hosts_file.exists() and self.hosts_file.read_text(encoding="utf-8") == text:
+            return
+        partial = self.hosts_file.with_name(".hosts.partial")
+        partial.write_text(text, encoding="utf-8")
+        partial.replace(self.hosts_file)
+
+    def java_flags(self) -> list[str]:
+        """The flags a Java client needs to reach the pods by their names (the hosts file)."""
+        return [f"-Djdk.net.hosts.file={self.hosts_file}"]
+
+    def _write_commands(self) -> Path:
+        """The commands a start script calls, each running Kafka's class of the same name."""
+        folder = self.workdir / "bin"
+        folder.mkdir(parents=True, exist_ok=True)
+        logging = write_logging_configs(self.workdir / "logging")
+        flags = [
+            *jvm_options(heap_mb=self._heap_mb, logging=logging, logs_dir=self.workdir / "logs"),
+            *self.java_flags(),
+        ]
+        for command, main_class in _COMMANDS.items():
+            line = shlex.join([self._java, *flags, "-cp", self._distribution.classpath, main_class])
+            path = folder / command
+            path.write_text(f'#!/bin/sh\nexec {line} "$@"\n', encoding="utf-8")
+            path.chmod(0o755)
+        return folder
+
+    def prepare(
+        self,
+        pod: str,
+        pod_spec: Mapping[str, Any],
+        *,
+        address: str,
+        config_maps: ConfigMapData,
+        secrets: SecretData,
+        rack: str | None = None,
+        namespace: str = "",
+    ) -> Path:
+        """Write the pod's volumes as its container would see them; returns the pod's folder.
+
+        The claim ``data`` is a folder that outlives the pod (as a PersistentVolumeClaim does,
+        one per namespace and pod name); everything else is written afresh.
+        """
+        folder = self.workdir / namespace / pod if namespace else self.workdir / pod
+        run = folder / "run"
+        if run.exists():
+            shutil.rmtree(run)
+        volumes = {volume["name"]: volume for volume in pod_spec.get("volumes", [])}
+        container = pod_spec["containers"][0]
+        local: dict[str, Path] = {}
+        for mount in container.get("volumeMounts", []):
+            name = mount["name"]
+            target = folder / "data" if name == "data" else run / name
+            target.mkdir(parents=True, exist_ok=True)
+            local[mount["mountPath"]] = target
+            volume = volumes.get(name)
+            if volume is not None and "secret" in volume:
+                _write_secret(secrets(volume["secret"]["secretName"]), target)
+            if name == "rack" and rack is not None:
+                (target / "rack").write_text(rack, encoding="utf-8")
+        for mount in container.get("volumeMounts", []):
+            volume = volumes.get(mount["name"])
+            if volume is not None and "configMap" in volume:
+                data = config_maps(volume["configMap"]["name"])
+                _write_config(data, local[mount["mountPath"]], local, address)
+        return folder
+
+    def start(
+        self,
+        pod: str,
+        pod_spec: Mapping[str, Any],
+        *,
+        address: str,
+        config_maps: ConfigMapData,
+        secrets: SecretData,
+        rack: str | None = None,
+        namespace: str = "",
+    ) -> LocalPod:
+        """Start the pod's container command with ``HOSTNAME`` set; returns at once."""
+        folder = self.prepare(
+            pod,
+            pod_spec,
+            address=address,
+            config_maps=config_maps,
+            secrets=secrets,
+            rack=rack,
+            namespace=namespace,
+        )
+        container = pod_spec["containers"][0]
+        local_config = str(folder / "run" / "config")
+        command = [part.replace("/mnt/config", local_config) for part in container["command"]]
+        env = {
+            "PATH": f"{self._bin}:{os.environ.get('PATH', '/usr/bin:/bin')}",
+            "HOSTNAME": pod,
+            "HOME": str(folder),
+            "LANG": "C.UTF-8",
+        }
+        log = folder / "process.log"
+        with log.open("a", encoding="utf-8") as handle:
+            handle.write(f"=== confluent-ops: starting pod {pod} at {address}\n")
+        process = ManagedProcess(pod, command, log_path=log, env=env, cwd=folder)
+        return LocalPod(pod, address, folder, process)
+
+
+def _write_secret(data: Mapping[str, str], target: Path) -> None:
+    for key, value in data.items():
+        descriptor = os.open(target / key, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(base64.b64decode(value))
+
+
+def _write_config(
+    data: Mapping[str, str], target: Path, local: Mapping[str, Path], address: str
+) -> None:
+    for key, original in data.items():
+        text = original
+        for mount_path in sorted(local, key=len, reverse=True):
+            text = text.replace(mount_path, str(local[mount_path]))
+        text = text.replace("0.0.0.0", address)  # noqa: S104 - the listeners, rebound
+        text = text.replace(
+            "quorumListenOnAllIPs=true",
+            f"quorumListenOnAllIPs=false\nclientPortAddress={address}",
+        )
+        (target / key).write_text(text, encoding="utf-8")
+
+
+def readiness_port(pod_spec: Mapping[str, Any]) -> int | None:
+    """The port of the container's TCP readiness probe, if it has one."""
+    probe = pod_spec["containers"][0].get("readinessProbe") or {}
+    port = (probe.get("tcpSocket") or {}).get("port")
+    return int(port) if port is not None else None
+
+
+def answers(address: str, port: int) -> bool:
+    try:
+        with socket.create_connection((address, port), 1.0):
+            return True
+    except OSError:
+        return False
+
+
 class LocalPlatform:
     """Runs pods of a rendered platform as local processes (see the module's docstring)."""
 
@@ -99,19 +322,22 @@ class LocalPlatform:
         java: str | None = None,
     ) -> None:
         self.rendered = rendered
-        self.version = version if isinstance(version, KafkaVersion) else KafkaVersion.parse(version)
         self.workdir, self._temporary = make_workdir(workdir, prefix="confluent-ops-pods-")
-        self._java = java or find_java()
-        self._heap_mb = heap_mb
-        self._distribution = resolve_kafka(self.version)
         self._statefulsets = {m.name: m.to_dict() for m in rendered.of_kind("StatefulSet")}
         self._components = sorted(self._statefulsets)
         self.pods: dict[str, LocalPod] = {}
-        self._check_loopback()
-        self.hosts_file = self._write_hosts()
-        self._bin = self._write_commands()
-
-    # -- addresses and names --
+        check_loopback(self.address_of(f"{self._components[0]}-0"))
+        self._runner = PodRunner(self.workdir, version=version, heap_mb=heap_mb, java=java)
+        self._runner.write_hosts(
+            pod_names(
+                self._statefulsets,
+                [service.to_dict() for service in rendered.of_kind("Service")],
+                self.address_of,
+                namespace=rendered.spec.namespace,
+                cluster_domain=rendered.spec.cluster_domain,
+            )
+        )
+        self.hosts_file = self._runner.hosts_file
 
     def address_of(self, pod: str) -> str:
         """The pod's own loopback address, ``127.0.<component>.<ordinal + 1>``."""
@@ -119,70 +345,24 @@ class LocalPlatform:
         index = self._components.index(statefulset) + 1
         return f"127.0.{index}.{int(ordinal) + 1}"
 
-    def _check_loopback(self) -> None:
-        address = self.address_of(f"{self._components[0]}-0")
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-            try:
-                probe.bind((address, 0))
-            except OSError as exc:
-                raise TestbedError(
-                    f"cannot bind {address}: pods need loopback addresses beyond 127.0.0.1 "
-                    "(Linux has them; on macOS add them with ifconfig lo0 alias)"
-                ) from exc
-
-    def _names(self) -> dict[str, str]:
-        """Every DNS name a pod, a Service or an external host is reached by -> address."""
-        namespace = self.rendered.spec.namespace
-        domain = self.rendered.spec.cluster_domain
-        names: dict[str, str] = {"localhost": "127.0.0.1", socket.gethostname(): "127.0.0.1"}
-        for name, statefulset in self._statefulsets.items():
-            replicas = statefulset["spec"]["replicas"] + _SPARE_ORDINALS
-            for ordinal in range(replicas):
-                pod = f"{name}-{ordinal}"
-                names[f"{pod}.{name}.{namespace}.svc.{domain}"] = self.address_of(pod)
-        for service in self.rendered.of_kind("Service"):
-            body = service.to_dict()
-            selector = body["spec"]["selector"]
-            component = selector["app.kubernetes.io/component"]
-            pod = selector.get("statefulset.kubernetes.io/pod-name", f"{component}-0")
-            address = self.address_of(pod)
-            names[f"{service.name}.{namespace}.svc.{domain}"] = address
-            hostname = (
-                body["metadata"]
-                .get("annotations", {})
-                .get("external-dns.alpha.kubernetes.io/hostname")
-            )
-            if hostname:
-                names[hostname] = address
-        return names
-
-    def _write_hosts(self) -> Path:
-        path = self.workdir / "hosts"
-        lines = [f"{address} {name}\n" for name, address in sorted(self._names().items())]
-        path.write_text("".join(lines), encoding="utf-8")
-        return path
-
-    def _write_commands(self) -> Path:
-        """The commands a start script calls, each running Kafka's class of the same name."""
-        folder = self.workdir / "bin"
-        folder.mkdir(parents=True, exist_ok=True)
-        logging = write_logging_configs(self.workdir / "logging")
-        flags = [
-            *jvm_options(heap_mb=self._heap_mb, logging=logging, logs_dir=self.workdir / "logs"),
-            f"-Djdk.net.hosts.file={self.hosts_file}",
-        ]
-        for command, main_class in _COMMANDS.items():
-            line = shlex.join([self._java, *flags, "-cp", self._distribution.classpath, main_class])
-            path = folder / command
-            path.write_text(f'#!/bin/sh\nexec {line} "$@"\n', encoding="utf-8")
-            path.chmod(0o755)
-        return folder
-
     def java_flags(self) -> list[str]:
         """The flags a Java client needs to reach the pods by their names (the hosts file)."""
-        return [f"-Djdk.net.hosts.file={self.hosts_file}"]
+        return self._runner.java_flags()
 
-    # -- pods --
+    def _template(self, statefulset: str) -> dict[str, Any]:
+        body = self._statefulsets.get(statefulset)
+        if body is None:
+            raise TestbedError(f"the rendered platform has no StatefulSet {statefulset!r}")
+        template: dict[str, Any] = body["spec"]["template"]["spec"]
+        return template
+
+    def _config_map(self, name: str) -> Mapping[str, str]:
+        data: Mapping[str, str] = self.rendered.get("ConfigMap", name).to_dict()["data"]
+        return data
+
+    def _secret(self, name: str) -> Mapping[str, str]:
+        data: Mapping[str, str] = self.rendered.get("Secret", name).to_dict()["data"]
+        return data
 
     def prepare_pod(self, statefulset: str, ordinal: int, *, rack: str | None = None) -> Path:
         """Write the pod's volumes as its container would see them; returns the pod's folder.
@@ -190,98 +370,36 @@ class LocalPlatform:
         A pod that is not started (a Connect worker, whose client settings a test wants to
         use) is prepared the same way, so that its properties resolve their Secrets locally.
         """
-        body = self._statefulsets.get(statefulset)
-        if body is None:
-            raise TestbedError(f"the rendered platform has no StatefulSet {statefulset!r}")
         pod = f"{statefulset}-{ordinal}"
-        folder = self.workdir / pod
-        run = folder / "run"
-        if run.exists():
-            shutil.rmtree(run)
-        template = body["spec"]["template"]["spec"]
-        volumes = {volume["name"]: volume for volume in template["volumes"]}
-        container = template["containers"][0]
-        local: dict[str, Path] = {}
-        for mount in container["volumeMounts"]:
-            name = mount["name"]
-            target = folder / "data" if name == "data" else run / name
-            target.mkdir(parents=True, exist_ok=True)
-            local[mount["mountPath"]] = target
-            volume = volumes.get(name)
-            if volume is not None and "secret" in volume:
-                self._write_secret(volume["secret"]["secretName"], target)
-            if name == "rack" and rack is not None:
-                (target / "rack").write_text(rack, encoding="utf-8")
-        for mount in container["volumeMounts"]:
-            volume = volumes.get(mount["name"])
-            if volume is not None and "configMap" in volume:
-                self._write_config(
-                    volume["configMap"]["name"], local[mount["mountPath"]], local, pod
-                )
-        return folder
-
-    def _write_secret(self, name: str, target: Path) -> None:
-        data = self.rendered.get("Secret", name).to_dict()["data"]
-        for key, value in data.items():
-            path = target / key
-            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(descriptor, "wb") as handle:
-                handle.write(base64.b64decode(value))
-
-    def _write_config(self, name: str, target: Path, local: Mapping[str, Path], pod: str) -> None:
-        address = self.address_of(pod)
-        data: dict[str, str] = self.rendered.get("ConfigMap", name).to_dict()["data"]
-        for key, original in data.items():
-            text = original
-            for mount_path in sorted(local, key=len, reverse=True):
-                text = text.replace(mount_path, str(local[mount_path]))
-            text = text.replace("0.0.0.0", address)  # noqa: S104 - the listeners, rebound
-            text = text.replace(
-                "quorumListenOnAllIPs=true",
-                f"quorumListenOnAllIPs=false\nclientPortAddress={address}",
-            )
-            (target / key).write_text(text, encoding="utf-8")
+        return self._runner.prepare(
+            pod,
+            self._template(statefulset),
+            address=self.address_of(pod),
+            config_maps=self._config_map,
+            secrets=self._secret,
+            rack=rack,
+        )
 
     def start_pod(self, statefulset: str, ordinal: int, *, rack: str | None = None) -> LocalPod:
         """Start the pod's container command; returns at once (see :meth:`wait_ready`)."""
         pod = f"{statefulset}-{ordinal}"
         if pod in self.pods and self.pods[pod].running:
             raise TestbedError(f"pod {pod} is already running")
-        folder = self.prepare_pod(statefulset, ordinal, rack=rack)
-        body = self._statefulsets[statefulset]
-        container = body["spec"]["template"]["spec"]["containers"][0]
-        command = [
-            part.replace("/mnt/config", str(folder / "run" / "config"))
-            for part in container["command"]
-        ]
-        env = {
-            "PATH": f"{self._bin}:{os.environ.get('PATH', '/usr/bin:/bin')}",
-            "HOSTNAME": pod,
-            "HOME": str(folder),
-            "LANG": "C.UTF-8",
-        }
-        log = folder / "process.log"
-        with log.open("a", encoding="utf-8") as handle:
-            handle.write(f"=== confluent-ops: starting pod {pod} at {self.address_of(pod)}\n")
-        process = ManagedProcess(pod, command, log_path=log, env=env, cwd=folder)
-        started = LocalPod(pod, self.address_of(pod), folder, process)
+        started = self._runner.start(
+            pod,
+            self._template(statefulset),
+            address=self.address_of(pod),
+            config_maps=self._config_map,
+            secrets=self._secret,
+            rack=rack,
+        )
         self.pods[pod] = started
         return started
 
-    def ready_port(self, pod: str) -> int:
-        """The port of the pod's readiness probe (a TCP check, as the render declares)."""
-        statefulset = pod.rpartition("-")[0]
-        container = self._statefulsets[statefulset]["spec"]["template"]["spec"]["containers"][0]
-        port: int = container["readinessProbe"]["tcpSocket"]["port"]
-        return port
-
     def is_ready(self, pod: str) -> bool:
         """Whether the pod answers its readiness probe now."""
-        try:
-            with socket.create_connection((self.address_of(pod), self.ready_port(pod)), 1.0):
-                return True
-        except OSError:
-            return False
+        port = readiness_port(self._template(pod.rpartition("-")[0]))
+        return port is not None and answers(self.address_of(pod), port)
 
     def wait_ready(self, *pods: str, timeout: float = 120.0) -> None:
         """Wait until every pod answers its readiness probe; a pod that exits fails at once."""

@@ -26,7 +26,9 @@ from typing import Any
 
 import pytest
 
+from confluent_ops.errors import TestbedError
 from confluent_ops.testing._kafka import LocalKafkaCluster
+from confluent_ops.testing._kube_build import control_plane_binaries
 from confluent_ops.testing._resolve import DEFAULT_KAFKA_VERSION, cache_root
 from confluent_ops.testing._zookeeper import DEBIAN_JAVA_DIR, ZooKeeperEnsemble
 
@@ -43,8 +45,11 @@ _LOGS_KEY = pytest.StashKey[list[Callable[[], str]]]()
 _SESSION_LOGS_KEY = pytest.StashKey[dict[str, Callable[[], str]]]()
 
 
-def missing_tools(*, kafka_versions: tuple[str, ...] = (), zookeeper: bool = False) -> list[str]:
-    """What this machine lacks for a testbed: java, mvn (for uncached versions), ZooKeeper."""
+def missing_tools(
+    *, kafka_versions: tuple[str, ...] = (), zookeeper: bool = False, kube: bool = False
+) -> list[str]:
+    """What this machine lacks for a testbed: java, mvn (for uncached versions), ZooKeeper,
+    the Kubernetes control plane (built by ``tools/install_test_deps.py``)."""
     missing = []
     if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
         missing.append("java (a Java 17 runtime)")
@@ -57,16 +62,23 @@ def missing_tools(*, kafka_versions: tuple[str, ...] = (), zookeeper: bool = Fal
         missing.append(f"mvn (to resolve Kafka {', '.join(uncached)})")
     if zookeeper and not (DEBIAN_JAVA_DIR / "zookeeper.jar").exists():
         missing.append("ZooKeeper (apt-get install zookeeper)")
+    if kube:
+        try:
+            control_plane_binaries(build=False)
+        except TestbedError as exc:
+            missing.append(str(exc))
     return missing
 
 
-def require_testbed(*, kafka_versions: tuple[str, ...] = (), zookeeper: bool = False) -> None:
+def require_testbed(
+    *, kafka_versions: tuple[str, ...] = (), zookeeper: bool = False, kube: bool = False
+) -> None:
     """Skip the calling test when a tool is missing, or fail it when ``CI=true``.
 
     The one place that rule lives: users running tests without Java see a skip with the reason;
     CI, whose job is to run these tests, sees a failure.
     """
-    missing = missing_tools(kafka_versions=kafka_versions, zookeeper=zookeeper)
+    missing = missing_tools(kafka_versions=kafka_versions, zookeeper=zookeeper, kube=kube)
     if not missing:
         return
     reason = f"the local testbed needs {', '.join(missing)}"

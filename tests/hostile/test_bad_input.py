@@ -582,3 +582,42 @@ def test_the_example_spec_renders_from_the_command_line(authority_dir, tmp_path,
     argv = ["render", "--spec", str(folder / "platform.yaml"), "--out", str(folder / "out")]
     done = run("render", argv, capsys, workdir=folder, expect=[0])
     assert done.stdout.startswith("wrote 64 objects to ")
+
+
+@SETTINGS
+@given(data=st.data())
+def test_provision_of_a_corrupted_spec_is_judged_before_the_network(data, tmp_path, capsys):
+    folder = fresh(tmp_path)
+    write(folder / "platform.yaml", data.draw(byte_mutations(PLAIN_SPEC)))
+    write(folder / "kubeconfig", _KUBECONFIG)
+    argv = ["provision", "--spec", str(folder / "platform.yaml"),
+            "--kubeconfig", str(folder / "kubeconfig")]  # fmt: skip
+    run("provision", argv, capsys, workdir=folder, expect=[65, 66])
+
+
+_KUBECONFIG = json.dumps(
+    {
+        "apiVersion": "v1",
+        "kind": "Config",
+        "clusters": [{"name": "c", "cluster": {"server": "https://127.0.0.1:1"}}],
+        "users": [{"name": "u", "user": {"token": "t"}}],
+        "contexts": [{"name": "x", "context": {"cluster": "c", "user": "u"}}],
+        "current-context": "x",
+    }
+)
+
+
+@SETTINGS
+@given(kind=st.sampled_from(PATH_KINDS), data=st.data())
+def test_provision_with_an_unusable_or_hostile_kubeconfig(kind, data, tmp_path, capsys):
+    folder = fresh(tmp_path)
+    write(folder / "platform.yaml", "name: cp\nnamespace: x\nkraft: {}\n")
+    if data.draw(st.booleans()):
+        kubeconfig = bad_path(folder, kind)
+        expect = [65, 66]
+    else:
+        kubeconfig = str(write(folder / "kubeconfig", data.draw(byte_mutations(_KUBECONFIG))))
+        expect = [65, 66, 69]
+    argv = ["provision", "--spec", str(folder / "platform.yaml"), "--kubeconfig", kubeconfig]
+    outcome = run("provision", argv, capsys, workdir=folder, expect=expect)
+    assert "Errno" not in outcome.stderr
