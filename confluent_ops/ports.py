@@ -401,6 +401,18 @@ class Kube(Protocol):
         """Delete one pod with its own grace period (its StatefulSet makes it again)."""
         ...
 
+    def pod(self, name: str, namespace: str) -> Mapping[str, Any] | None:
+        """One pod as a plain dict, ``None`` if it does not exist."""
+        ...
+
+    def scale(self, name: str, namespace: str, replicas: int) -> None:
+        """Set a StatefulSet's replicas through its scale subresource."""
+        ...
+
+    def set_image(self, name: str, namespace: str, image: str) -> None:
+        """Set the image of a StatefulSet's first container (its pods take it when made)."""
+        ...
+
     def close(self) -> None:
         """Release the client's connections."""
         ...

@@ -20,6 +20,7 @@ from confluent_ops.adapters.command_config import (
 )
 from confluent_ops.adapters.kafka import DEFAULT_TIMEOUT, KafkaAdapter, kafka_python_config
 from confluent_ops.adapters.kube import FIELD_MANAGER, KubeAdapter
+from confluent_ops.adapters.kube_lifecycle import KubeBrokerLifecycle
 from confluent_ops.adapters.zookeeper import (
     ZooKeeperAdapter,
     ZooKeeperTls,
@@ -32,6 +33,7 @@ __all__ = [
     "FIELD_MANAGER",
     "KafkaAdapter",
     "KubeAdapter",
+    "KubeBrokerLifecycle",
     "ZooKeeperAdapter",
     "ZooKeeperTls",
     "client_config_from_properties",

@@ -29,7 +29,7 @@ from typing import Any, NoReturn
 import urllib3
 from kubernetes import config as kube_config
 from kubernetes import dynamic
-from kubernetes.client import ApiClient, CoreV1Api
+from kubernetes.client import ApiClient, AppsV1Api, CoreV1Api
 from kubernetes.client.exceptions import ApiException
 from kubernetes.dynamic.exceptions import DynamicApiError, ResourceNotFoundError
 
@@ -277,6 +277,35 @@ class KubeAdapter:
             except ApiException as exc:
                 if exc.status != 404:
                     raise
+
+    def pod(self, name: str, namespace: str) -> Mapping[str, Any] | None:
+        with self._translated(f"read pod {namespace}/{name}"):
+            try:
+                found = self._core.read_namespaced_pod(name, namespace)
+            except ApiException as exc:
+                if exc.status == 404:
+                    return None
+                raise
+        result: Mapping[str, Any] = self._api.sanitize_for_serialization(found)
+        return result
+
+    def scale(self, name: str, namespace: str, replicas: int) -> None:
+        with self._translated(f"scale StatefulSet {namespace}/{name} to {replicas}"):
+            AppsV1Api(self._api).patch_namespaced_stateful_set_scale(
+                name, namespace, {"spec": {"replicas": replicas}}, field_manager=self.field_manager
+            )
+
+    def set_image(self, name: str, namespace: str, image: str) -> None:
+        with self._translated(f"set the image of StatefulSet {namespace}/{name}"):
+            apps = AppsV1Api(self._api)
+            found = apps.read_namespaced_stateful_set(name, namespace)
+            container = found.spec.template.spec.containers[0].name
+            patch = {"spec": {"template": {"spec": {"containers": [
+                {"name": container, "image": image}
+            ]}}}}  # fmt: skip
+            apps.patch_namespaced_stateful_set(
+                name, namespace, patch, field_manager=self.field_manager
+            )
 
     def close(self) -> None:
         self._api.close()

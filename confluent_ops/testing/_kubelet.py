@@ -13,6 +13,10 @@ No container runtime exists here, so this kubelet plays both missing parts over 
 - pods of components with no implementation here (Schema Registry, Connect, ksqlDB, Control
   Center, REST Proxy, Replicator: Confluent's programs) are reported Ready without running
   anything;
+- a NodePort Service is served on ``127.0.0.1:<nodePort>`` (the part of kube-proxy a test
+  needs): each connection is forwarded to the address of a pod the Service selects, so clients
+  outside (a Python client that cannot read the hosts file) reach the brokers through their
+  external listener, advertised as ``localhost:<nodePort>``;
 - a pod being deleted has its process stopped (SIGTERM, its grace period, by PID) before the
   kubelet confirms the deletion, so the StatefulSet controller makes it again only once the
   broker is down; its data folder (the volume claim) stays for the pod that replaces it.
@@ -25,6 +29,8 @@ from __future__ import annotations
 
 import datetime
 import functools
+import select
+import socket
 import threading
 from collections.abc import Mapping
 from pathlib import Path
@@ -70,6 +76,54 @@ class _Tracked:
         self.stopping = False
 
 
+class _NodePort:
+    """One node port on 127.0.0.1, forwarding each connection to the pod behind it."""
+
+    def __init__(self, port: int, target: tuple[str, int]) -> None:
+        self.target = target
+        self._server = socket.create_server(("127.0.0.1", port), reuse_port=False)
+        self._server.settimeout(0.5)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._accept, name=f"node-port-{port}", daemon=True)
+        self._thread.start()
+
+    def _accept(self) -> None:
+        while not self._stop.is_set():
+            try:
+                incoming, _ = self._server.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            threading.Thread(target=self._forward, args=(incoming,), daemon=True).start()
+
+    def _forward(self, incoming: socket.socket) -> None:
+        try:
+            outgoing = socket.create_connection(self.target, timeout=5)
+        except OSError:
+            incoming.close()
+            return
+        pair = {incoming: outgoing, outgoing: incoming}
+        try:
+            while not self._stop.is_set():
+                readable, _, _ = select.select(list(pair), [], [], 0.5)
+                for source in readable:
+                    data = source.recv(65536)
+                    if not data:
+                        return
+                    pair[source].sendall(data)
+        except OSError:
+            return
+        finally:
+            incoming.close()
+            outgoing.close()
+
+    def close(self) -> None:
+        self._stop.set()
+        self._server.close()
+        self._thread.join(timeout=5)
+
+
 class TestKubelet:
     """Binds and runs pods of a real API server (see the module's docstring)."""
 
@@ -100,6 +154,7 @@ class TestKubelet:
         self._thread: threading.Thread | None = None
         self._failure: BaseException | None = None
         self._lock = threading.Lock()
+        self._node_ports: dict[int, _NodePort] = {}
         check_loopback("127.0.1.1")
 
     # -- lifecycle --
@@ -116,6 +171,8 @@ class TestKubelet:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout=30)
+        for node_port in self._node_ports.values():
+            node_port.close()
         order = sorted(
             self._tracked.values(), key=lambda t: t.key[1].startswith(("kraft-", "zookeeper-"))
         )
@@ -240,6 +297,7 @@ class TestKubelet:
             }
             for name in sorted(mine):
                 self.address_of(namespace, f"{name}-0")
+            self._serve_node_ports(namespace, services)
             names |= pod_names(
                 mine,
                 [
@@ -252,6 +310,19 @@ class TestKubelet:
                 cluster_domain=self.cluster_domain,
             )
         self._runner.write_hosts(names)
+
+    def _serve_node_ports(self, namespace: str, services: list[Any]) -> None:
+        for service in services:
+            if service.metadata.namespace != namespace or service.spec.type != "NodePort":
+                continue
+            selector = service.spec.selector or {}
+            component = selector.get("app.kubernetes.io/component")
+            pod = selector.get("statefulset.kubernetes.io/pod-name", f"{component}-0")
+            for port in service.spec.ports or ():
+                if port.node_port is None or port.node_port in self._node_ports:
+                    continue
+                target = (self.address_of(namespace, pod), int(port.target_port or port.port))
+                self._node_ports[port.node_port] = _NodePort(port.node_port, target)
 
     # -- scheduling --
 

@@ -1,0 +1,84 @@
+"""The steps, unchanged, on a provisioned platform: a roll by deleting pods, losing nothing.
+
+The platform is provisioned from a spec onto the real API server; the test kubelet runs its
+brokers. A Python client reaches them from outside through their external listener, served on
+node ports by the kubelet (advertised as ``localhost:<nodePort>``), as a client outside a
+cluster would. The roll step restarts each broker through :class:`KubeBrokerLifecycle`: a pod
+deletion, the StatefulSet making the pod again, the broker rejoining; the workload checker and
+the sampler prove no acknowledged message was lost and no partition went below min ISR.
+"""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+
+import pytest
+
+from confluent_ops.adapters import KafkaAdapter, KubeAdapter, KubeBrokerLifecycle
+from confluent_ops.provision import load_spec, render
+from confluent_ops.steps import Provision, Roll
+from confluent_ops.testing import ClusterSampler, KubeControlPlane, TestKubelet, Workload
+from confluent_ops.testing._processes import free_port
+
+
+def _free_node_ports(count: int) -> int:
+    """An offset in the node port range with ``count`` free ports after it."""
+    for offset in range(31000, 32700, 37):
+        try:
+            probes = []
+            for port in range(offset, offset + count):
+                probe = socket.socket()
+                probe.bind(("127.0.0.1", port))
+                probes.append(probe)
+        except OSError:
+            continue
+        finally:
+            for probe in locals().get("probes", []):
+                probe.close()
+        return offset
+    raise AssertionError("no free node ports")
+
+
+@pytest.fixture
+def kube(control_plane: KubeControlPlane) -> Iterator[KubeAdapter]:
+    adapter = KubeAdapter.from_kubeconfig(control_plane.kubeconfig)
+    yield adapter
+    adapter.close()
+
+
+def test_a_roll_by_pod_deletion_through_the_steps_port_loses_nothing(
+    kube: KubeAdapter, kubelet: TestKubelet
+) -> None:
+    offset = _free_node_ports(4)
+    spec = load_spec(
+        "name: steps\nnamespace: steps-on-kube\nmetrics: {enabled: false}\n"
+        f"kraft: {{replicas: 1, port: {free_port()}}}\n"
+        "kafka:\n  replicas: 3\n  rack: {}\n  listeners:\n"
+        f"    internal: {{port: {free_port()}}}\n    replication: {{port: {free_port()}}}\n"
+        f"    external: {{type: nodeport, host: localhost, node_port_offset: {offset},"
+        f" port: {free_port()}}}\n"
+    )
+    Provision(kube, render(spec)).run()
+    bootstrap = f"localhost:{offset}"
+    lifecycle = KubeBrokerLifecycle(kube, "steps-on-kube")
+    before = {n: lifecycle.status(n).progress for n in lifecycle.brokers()}
+
+    with KafkaAdapter.connect(bootstrap) as admin:
+        admin.create_topic(
+            "orders", partitions=6, replication_factor=3, configs={"min.insync.replicas": "2"}
+        )
+        with Workload(bootstrap, "orders", rate=100) as load, ClusterSampler(bootstrap) as sampler:
+            load.wait_for_acknowledged(50)
+            result = Roll(admin, lifecycle, nodes=[0, 1, 2]).run()
+            load.wait_for_acknowledged(50)
+        racks = {b.id: b.rack for b in admin.snapshot(sizes=False).brokers}
+
+    seen = sampler.report()
+    after = {n: lifecycle.status(n).progress for n in lifecycle.brokers()}
+    assert all(before[n][0] != after[n][0] for n in before)  # every pod is a new pod
+    assert sorted(result.nodes) == [0, 1, 2]
+    assert racks == {0: "zone-a", 1: "zone-b", 2: "zone-c"}
+    assert load.verdict is not None
+    assert load.verdict.ok, load.verdict.summary()
+    assert seen.under_min_isr_samples == 0, seen
