@@ -12,7 +12,9 @@ scale steps run unchanged on a provisioned platform:
   ``V`` (later pods are made with it) and replaces the pod once more: only the first node of an
   upgrade restarts twice, the second time before it served.
 - ``add_broker`` and ``remove_broker`` are the StatefulSet's replicas plus or minus one; only the
-  last ordinal can go (Kubernetes removes pods from the end). Whether its volume claim goes with
+  last ordinal can go (Kubernetes removes pods from the end). Given ``platform`` (the rendered
+  platform for a number of brokers), they apply its objects instead of scaling alone, so a new
+  broker also gets its external Service. Whether its volume claim goes with
   it is the StatefulSet's ``persistentVolumeClaimRetentionPolicy``, which the spec's
   ``storage.on_scale_in`` renders.
 - Configuration is the spec's: ``start(config=...)`` is refused; render and provision the
@@ -21,11 +23,12 @@ scale steps run unchanged on a provisioned platform:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from confluent_ops.errors import UnsafeOperation
 from confluent_ops.ports import Kube, NodeStatus
+from confluent_ops.provision import RenderedPlatform
 from confluent_ops.waiting import SYSTEM_CLOCK, Check, WaitPolicy, wait_for
 
 __all__ = ["KubeBrokerLifecycle"]
@@ -48,12 +51,14 @@ class KubeBrokerLifecycle:
         controllers: str | None = "kraft",
         first_controller_id: int = 9990,
         policy: WaitPolicy | None = None,
+        platform: Callable[[int], RenderedPlatform] | None = None,
     ) -> None:
         self.kube = kube
         self.namespace = namespace
         self.statefulset = statefulset
         self.controller_set = controllers
         self.first_controller_id = first_controller_id
+        self.platform = platform
         self.policy = policy or WaitPolicy(
             interval=0.3, max_interval=2.0, stall=300.0, clock=SYSTEM_CLOCK
         )
@@ -154,7 +159,7 @@ class KubeBrokerLifecycle:
         """Scale out by one: the new broker's id is the new pod's ordinal. ``rack`` is the
         zone the pod lands in, which scheduling decides (the spec's zone spread)."""
         replicas = self._replicas(self.statefulset)
-        self.kube.scale(self.statefulset, self.namespace, replicas + 1)
+        self._resize(replicas + 1)
         name = f"{self.statefulset}-{replicas}"
         self._wait(f"pod {name} to be made", lambda: self.kube.pod(name, self.namespace))
         return replicas
@@ -165,9 +170,15 @@ class KubeBrokerLifecycle:
             raise UnsafeOperation(
                 f"a StatefulSet removes only its last pod: broker {replicas - 1}, not {node}"
             )
-        self.kube.scale(self.statefulset, self.namespace, replicas - 1)
+        self._resize(replicas - 1)
         name = self._pod_name(node)
         self._wait(f"pod {name} to be gone", lambda: self.kube.pod(name, self.namespace) is None)
+
+    def _resize(self, brokers: int) -> None:
+        if self.platform is None:
+            self.kube.scale(self.statefulset, self.namespace, brokers)
+        else:
+            self.kube.apply([manifest.to_dict() for manifest in self.platform(brokers)])
 
     def __repr__(self) -> str:
         return f"KubeBrokerLifecycle({self.namespace}/{self.statefulset})"

@@ -1,4 +1,4 @@
-"""The steps, unchanged, on a provisioned platform: a roll by deleting pods, losing nothing.
+"""The steps, unchanged, on a provisioned platform: a roll by deleting pods and a scale-out.
 
 The platform is provisioned from a spec onto the real API server; the test kubelet runs its
 brokers. A Python client reaches them from outside through their external listener, served on
@@ -13,11 +13,13 @@ from __future__ import annotations
 import socket
 from collections.abc import Iterator
 
+import attrs
 import pytest
 
 from confluent_ops.adapters import KafkaAdapter, KubeAdapter, KubeBrokerLifecycle
-from confluent_ops.provision import load_spec, render
-from confluent_ops.steps import Provision, Roll
+from confluent_ops.planners.health import throttles_in_force
+from confluent_ops.provision import RenderedPlatform, load_spec, render
+from confluent_ops.steps import Provision, Roll, ScaleOut
 from confluent_ops.testing import ClusterSampler, KubeControlPlane, TestKubelet, Workload
 from confluent_ops.testing._processes import free_port
 
@@ -47,10 +49,10 @@ def kube(control_plane: KubeControlPlane) -> Iterator[KubeAdapter]:
     adapter.close()
 
 
-def test_a_roll_by_pod_deletion_through_the_steps_port_loses_nothing(
+def test_a_roll_by_pod_deletion_then_a_scale_out_through_the_steps_port_lose_nothing(
     kube: KubeAdapter, kubelet: TestKubelet
 ) -> None:
-    offset = _free_node_ports(4)
+    offset = _free_node_ports(5)
     spec = load_spec(
         "name: steps\nnamespace: steps-on-kube\nmetrics: {enabled: false}\n"
         f"kraft: {{replicas: 1, port: {free_port()}}}\n"
@@ -61,7 +63,11 @@ def test_a_roll_by_pod_deletion_through_the_steps_port_loses_nothing(
     )
     Provision(kube, render(spec)).run()
     bootstrap = f"localhost:{offset}"
-    lifecycle = KubeBrokerLifecycle(kube, "steps-on-kube")
+
+    def platform(brokers: int) -> RenderedPlatform:
+        return render(attrs.evolve(spec, kafka=attrs.evolve(spec.kafka, replicas=brokers)))
+
+    lifecycle = KubeBrokerLifecycle(kube, "steps-on-kube", platform=platform)
     before = {n: lifecycle.status(n).progress for n in lifecycle.brokers()}
 
     with KafkaAdapter.connect(bootstrap) as admin:
@@ -72,13 +78,20 @@ def test_a_roll_by_pod_deletion_through_the_steps_port_loses_nothing(
             load.wait_for_acknowledged(50)
             result = Roll(admin, lifecycle, nodes=[0, 1, 2]).run()
             load.wait_for_acknowledged(50)
-        racks = {b.id: b.rack for b in admin.snapshot(sizes=False).brokers}
+            scaled = ScaleOut(admin, lifecycle, count=1, throttle=20_000_000).run()
+            load.wait_for_acknowledged(50)
+        after_scale = admin.snapshot(sizes=False)
+        racks = {b.id: b.rack for b in after_scale.brokers}
 
     seen = sampler.report()
     after = {n: lifecycle.status(n).progress for n in lifecycle.brokers()}
     assert all(before[n][0] != after[n][0] for n in before)  # every pod is a new pod
     assert sorted(result.nodes) == [0, 1, 2]
-    assert racks == {0: "zone-a", 1: "zone-b", 2: "zone-c"}
+    assert racks == {0: "zone-a", 1: "zone-b", 2: "zone-c", 3: "zone-a"}
+    assert scaled.brokers == (3,)
+    assert scaled.replica_moves == scaled.lower_bound_moves > 0
+    assert after_scale.partitions_on(3)
+    assert not throttles_in_force(after_scale)
     assert load.verdict is not None
     assert load.verdict.ok, load.verdict.summary()
     assert seen.under_min_isr_samples == 0, seen
