@@ -293,13 +293,20 @@ class AuthorizationFailed(ClusterError):  # noqa: N818 - the name reads as the c
     ``TOPIC orders``, ...).
     """
 
-    def __init__(self, operation: str, resource: str, detail: str) -> None:
+    def __init__(
+        self,
+        operation: str,
+        resource: str,
+        detail: str,
+        *,
+        remedy: str = "grant the principal an ACL for it (kafka-acls --add) or use a principal "
+        "that has one",
+    ) -> None:
         self.operation = operation
         self.resource = resource
         self.detail = detail
         super().__init__(
-            f"not authorized: {operation} was denied on {resource} ({detail}); grant the "
-            "principal an ACL for it (kafka-acls --add) or use a principal that has one"
+            f"not authorized: {operation} was denied on {resource} ({detail}); {remedy}"
         )
 
 
@@ -393,4 +400,7 @@ class FieldConflict(UnsafeOperation):
         self.obj = obj
         self.conflicts = conflicts
         shown = "; ".join(f"{field} is managed by {manager}" for field, manager in conflicts[:5])
-        super().__init__(f"{obj}: {shown}; nothing was applied (--force takes the fields over)")
+        super().__init__(
+            f"{obj}: {shown}; this object was not applied (the objects before it were; "
+            "--force takes the fields over)"
+        )

@@ -271,6 +271,7 @@ PUBLIC: dict[str, set[str]] = {
         "FIELD_MANAGER",
         "KafkaAdapter",
         "KubeAdapter",
+        "KubeBrokerLifecycle",
         "ZooKeeperAdapter",
         "ZooKeeperTls",
         "client_config_from_properties",

@@ -48,6 +48,8 @@ from confluent_ops.provision.diff import comparable
 __all__ = ["FIELD_MANAGER", "KubeAdapter"]
 
 FIELD_MANAGER = "confluent-ops"
+REQUEST_TIMEOUT = 30.0
+"""Seconds a request to the API may take (connecting and reading) before it is unreachable."""
 
 
 def _where(obj: Mapping[str, Any]) -> str:
@@ -136,6 +138,9 @@ class KubeAdapter:
             where = os.fspath(path) if path is not None else "the default kubeconfig"
             reason = " ".join(str(exc).split())[:200] or type(exc).__name__
             raise InvalidInput(f"{where}: not a usable kubeconfig ({reason})") from None
+        client.rest_client.pool_manager.connection_pool_kw["timeout"] = urllib3.Timeout(
+            connect=REQUEST_TIMEOUT, read=REQUEST_TIMEOUT
+        )
         return cls(client, field_manager=field_manager, server=client.configuration.host)
 
     # -- errors --
@@ -148,10 +153,18 @@ class KubeAdapter:
             if status == 401:
                 raise AuthenticationFailed(self.server, text) from exc
             if status == 403:
-                raise AuthorizationFailed(operation, "a Kubernetes object", text) from exc
+                raise AuthorizationFailed(
+                    operation,
+                    "a Kubernetes object",
+                    text,
+                    remedy="grant the account a Role or ClusterRole for it (RBAC), or use one "
+                    "that has it",
+                ) from exc
+            if status in (400, 422):
+                raise InvalidInput(f"the API refused to {operation}: {text}") from exc
             raise ClusterRequestFailed(operation, f"HTTP {status}: {text}") from exc
         if isinstance(exc, urllib3.exceptions.HTTPError | OSError):
-            raise ClusterUnreachable(self.server, 0.0, str(exc)[:300]) from exc
+            raise ClusterUnreachable(self.server, REQUEST_TIMEOUT, str(exc)[:300]) from exc
         raise ClusterRequestFailed(operation, str(exc)[:300]) from exc
 
     @contextlib.contextmanager

@@ -125,7 +125,8 @@ def _provision(args: argparse.Namespace) -> int:
 def _print_result(result: ProvisionResult, *, diff: bool) -> None:
     for item in result.applied:
         where = f"{item.namespace}/{item.name}" if item.namespace else item.name
-        print(f"{item.outcome:>10}  {item.kind} {where}")
+        unjudged = "" if item.checked else "  (not judged by the server: its namespace is new)"
+        print(f"{item.outcome:>10}  {item.kind} {where}{unjudged}")
     if diff:
         for _, text in result.diffs:
             print(text, end="" if text.endswith("\n") else "\n")

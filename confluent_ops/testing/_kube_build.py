@@ -103,7 +103,7 @@ def control_plane_binaries(
     """The control plane's programs: from ``CONFLUENT_OPS_KUBE_BIN``, the cache, or a build.
 
     With ``build=False`` a missing build raises :class:`TestbedError` instead of starting one
-    (a build takes about ten minutes on two cores).
+    (a first build takes about 4 minutes on two cores, plus a minute to download modules).
     """
     given = os.environ.get("CONFLUENT_OPS_KUBE_BIN")
     if given:

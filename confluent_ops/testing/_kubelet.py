@@ -32,6 +32,8 @@ import functools
 import select
 import socket
 import threading
+import time
+import zlib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -155,6 +157,7 @@ class TestKubelet:
         self._failure: BaseException | None = None
         self._lock = threading.Lock()
         self._node_ports: dict[int, _NodePort] = {}
+        self.last_error: Exception | None = None
         check_loopback("127.0.1.1")
 
     # -- lifecycle --
@@ -241,9 +244,20 @@ class TestKubelet:
     # -- the loop --
 
     def _loop(self) -> None:
+        """Reconcile every ``interval`` s. A failed round (the API busy, a port taken) is tried
+        again, as a kubelet does; only one that keeps failing for a minute stops the loop."""
+        failing_since: float | None = None
         while not self._stop.is_set():
             try:
                 self._once()
+                failing_since = None
+                self.last_error = None
+            except Exception as exc:
+                self.last_error = exc
+                failing_since = failing_since or time.monotonic()
+                if time.monotonic() - failing_since > 60:
+                    self._failure = exc
+                    return
             except BaseException as exc:  # the thread must say why it stopped
                 self._failure = exc
                 return
@@ -329,7 +343,7 @@ class TestKubelet:
     def _bind(self, pod: Any) -> None:
         name = pod.metadata.name
         ordinal = name.rpartition("-")[2]
-        index = int(ordinal) if ordinal.isdigit() else abs(hash(name))
+        index = int(ordinal) if ordinal.isdigit() else zlib.crc32(name.encode())
         zone = self.zones[index % len(self.zones)]
         body = {
             "apiVersion": "v1",

@@ -278,7 +278,7 @@ def platform_specs(draw: st.DrawFn) -> dict[str, Any]:
     return data
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=platform_specs())
 def test_any_platform_renders_valid_wired_objects_without_leaking_secrets(
     data: dict[str, Any], platform_ca: CertificateAuthority
