@@ -144,7 +144,7 @@ def _make_converter() -> cattrs.Converter:
             _cattrs_forbid_extra_keys=True,
             _cattrs_detailed_validation=True,
         )
-        fields = ", ".join(field.name for field in attrs.fields(cls))
+        fields = ", ".join(sorted(field.name for field in attrs.fields(cls)))
 
         def structure(value: object, _: object) -> Any:
             if not isinstance(value, Mapping):
@@ -207,7 +207,7 @@ def _errors(exc: BaseException, path: str) -> Iterator[tuple[str, str]]:
         for inner in unindexed:
             yield from _errors(inner, path)
     elif isinstance(exc, ForbiddenExtraKeysError):
-        known = ", ".join(field.name for field in attrs.fields(exc.cl))
+        known = ", ".join(sorted(field.name for field in attrs.fields(exc.cl)))
         for extra in sorted(exc.extra_fields):
             yield _join(path, _key_path(str(extra))), f"is not a field here; the fields are {known}"
     elif isinstance(exc, SpecFieldError):

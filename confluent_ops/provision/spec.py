@@ -322,28 +322,35 @@ class PodTemplate:
 _image_reference = _matches(_IMAGE, "an image reference (registry/name:tag)")
 
 
-# -- the metadata quorum --
+@attrs.frozen(kw_only=True)
+class _Workload:
+    """What every component has: its image, resources, ``config`` overrides (never a secret),
+    what the platform team adds to its pods, and its disruption budget."""
 
-
-@attrs.frozen
-class ZooKeeperSpec:
-    """A ZooKeeper ensemble (Confluent Platform 7.x only; 8.0 removed ZooKeeper mode)."""
-
-    replicas: int = attrs.field(default=3, validator=_at_least(1, MAX_QUORUM))
     image: str | None = attrs.field(default=None, validator=_image_reference)
     resources: Resources = attrs.field(factory=Resources)
-    jvm: Jvm = _jvm("512m")
-    storage: Storage = _storage("10Gi")
     config: FrozenDict[str, str] = attrs.field(
         factory=FrozenDict, converter=_mapping, validator=_config_keys
     )
     pod: PodTemplate = attrs.field(factory=PodTemplate)
     disruption_budget: DisruptionBudget = attrs.field(factory=DisruptionBudget)
+
+
+# -- the metadata quorum --
+
+
+@attrs.frozen(kw_only=True)
+class ZooKeeperSpec(_Workload):
+    """A ZooKeeper ensemble (Confluent Platform 7.x only; 8.0 removed ZooKeeper mode)."""
+
+    replicas: int = attrs.field(default=3, validator=_at_least(1, MAX_QUORUM))
+    jvm: Jvm = _jvm("512m")
+    storage: Storage = _storage("10Gi")
     client_port: int = attrs.field(default=2181, validator=_port)
 
 
-@attrs.frozen
-class KraftSpec:
+@attrs.frozen(kw_only=True)
+class KraftSpec(_Workload):
     """KRaft controllers: the metadata quorum of Kafka without ZooKeeper (node ids from 9990).
 
     Their CONTROLLER listener speaks like the brokers' replication listener unless ``tls`` or
@@ -351,15 +358,8 @@ class KraftSpec:
     """
 
     replicas: int = attrs.field(default=3, validator=_at_least(1, MAX_QUORUM))
-    image: str | None = attrs.field(default=None, validator=_image_reference)
-    resources: Resources = attrs.field(factory=Resources)
     jvm: Jvm = _jvm("1g")
     storage: Storage = _storage("10Gi")
-    config: FrozenDict[str, str] = attrs.field(
-        factory=FrozenDict, converter=_mapping, validator=_config_keys
-    )
-    pod: PodTemplate = attrs.field(factory=PodTemplate)
-    disruption_budget: DisruptionBudget = attrs.field(factory=DisruptionBudget)
     port: int = attrs.field(default=9074, validator=_port)
     tls: bool | None = None
     authentication: Authentication | None = None
@@ -485,20 +485,13 @@ class Rack:
     )
 
 
-@attrs.frozen
-class KafkaSpec:
+@attrs.frozen(kw_only=True)
+class KafkaSpec(_Workload):
     """The brokers (node ids 0, 1, ... from the pod ordinals)."""
 
     replicas: int = attrs.field(default=3, validator=_at_least(1, MAX_BROKERS))
-    image: str | None = attrs.field(default=None, validator=_image_reference)
-    resources: Resources = attrs.field(factory=Resources)
     jvm: Jvm = _jvm("2g")
     storage: Storage = _storage("100Gi")
-    config: FrozenDict[str, str] = attrs.field(
-        factory=FrozenDict, converter=_mapping, validator=_config_keys
-    )
-    pod: PodTemplate = attrs.field(factory=PodTemplate)
-    disruption_budget: DisruptionBudget = attrs.field(factory=DisruptionBudget)
     listeners: KafkaListeners = attrs.field(factory=KafkaListeners)
     rack: Rack | None = None
     default_replication_factor: int | None = attrs.field(default=None)
@@ -550,62 +543,42 @@ class KafkaSpec:
 # -- the components around Kafka --
 
 
-@attrs.frozen
-class SchemaRegistrySpec:
+@attrs.frozen(kw_only=True)
+class SchemaRegistrySpec(_Workload):
+    """Confluent Schema Registry, storing schemas in Kafka (``_schemas``)."""
+
     replicas: int = attrs.field(default=1, validator=_at_least(1, MAX_REPLICAS))
-    image: str | None = attrs.field(default=None, validator=_image_reference)
-    resources: Resources = attrs.field(factory=Resources)
     jvm: Jvm = _jvm("512m")
-    config: FrozenDict[str, str] = attrs.field(
-        factory=FrozenDict, converter=_mapping, validator=_config_keys
-    )
-    pod: PodTemplate = attrs.field(factory=PodTemplate)
-    disruption_budget: DisruptionBudget = attrs.field(factory=DisruptionBudget)
     port: int = attrs.field(default=8081, validator=_port)
 
 
-@attrs.frozen
-class ConnectSpec:
+@attrs.frozen(kw_only=True)
+class ConnectSpec(_Workload):
+    """A Kafka Connect cluster in distributed mode (Avro converters when Schema Registry is on)."""
+
     replicas: int = attrs.field(default=2, validator=_at_least(1, MAX_REPLICAS))
-    image: str | None = attrs.field(default=None, validator=_image_reference)
-    resources: Resources = attrs.field(factory=Resources)
     jvm: Jvm = _jvm("1g")
-    config: FrozenDict[str, str] = attrs.field(
-        factory=FrozenDict, converter=_mapping, validator=_config_keys
-    )
-    pod: PodTemplate = attrs.field(factory=PodTemplate)
-    disruption_budget: DisruptionBudget = attrs.field(factory=DisruptionBudget)
     port: int = attrs.field(default=8083, validator=_port)
     plugin_path: str = "/usr/share/java,/usr/share/confluent-hub-components"
 
 
-@attrs.frozen
-class KsqlDbSpec:
+@attrs.frozen(kw_only=True)
+class KsqlDbSpec(_Workload):
+    """ksqlDB servers, with state stores on their own volumes."""
+
     replicas: int = attrs.field(default=2, validator=_at_least(1, MAX_REPLICAS))
-    image: str | None = attrs.field(default=None, validator=_image_reference)
-    resources: Resources = attrs.field(factory=Resources)
     jvm: Jvm = _jvm("2g")
     storage: Storage = _storage("10Gi")
-    config: FrozenDict[str, str] = attrs.field(
-        factory=FrozenDict, converter=_mapping, validator=_config_keys
-    )
-    pod: PodTemplate = attrs.field(factory=PodTemplate)
-    disruption_budget: DisruptionBudget = attrs.field(factory=DisruptionBudget)
     port: int = attrs.field(default=8088, validator=_port)
 
 
-@attrs.frozen
-class ControlCenterSpec:
+@attrs.frozen(kw_only=True)
+class ControlCenterSpec(_Workload):
+    """Confluent Control Center (one replica), wired to Connect, ksqlDB and Schema Registry."""
+
     replicas: int = attrs.field(default=1, validator=_at_least(1, MAX_REPLICAS))
-    image: str | None = attrs.field(default=None, validator=_image_reference)
-    resources: Resources = attrs.field(factory=Resources)
     jvm: Jvm = _jvm("2g")
     storage: Storage = _storage("20Gi")
-    config: FrozenDict[str, str] = attrs.field(
-        factory=FrozenDict, converter=_mapping, validator=_config_keys
-    )
-    pod: PodTemplate = attrs.field(factory=PodTemplate)
-    disruption_budget: DisruptionBudget = attrs.field(factory=DisruptionBudget)
     port: int = attrs.field(default=9021, validator=_port)
 
     def __attrs_post_init__(self) -> None:
@@ -613,17 +586,12 @@ class ControlCenterSpec:
             raise SpecFieldError("replicas", "Control Center runs as exactly 1 replica")
 
 
-@attrs.frozen
-class RestProxySpec:
+@attrs.frozen(kw_only=True)
+class RestProxySpec(_Workload):
+    """Confluent REST Proxy."""
+
     replicas: int = attrs.field(default=1, validator=_at_least(1, MAX_REPLICAS))
-    image: str | None = attrs.field(default=None, validator=_image_reference)
-    resources: Resources = attrs.field(factory=Resources)
     jvm: Jvm = _jvm("512m")
-    config: FrozenDict[str, str] = attrs.field(
-        factory=FrozenDict, converter=_mapping, validator=_config_keys
-    )
-    pod: PodTemplate = attrs.field(factory=PodTemplate)
-    disruption_budget: DisruptionBudget = attrs.field(factory=DisruptionBudget)
     port: int = attrs.field(default=8082, validator=_port)
 
 
@@ -662,8 +630,8 @@ class ReplicatorSource:
         return KafkaListener(port=1024, tls=self.tls, authentication=self.authentication).protocol
 
 
-@attrs.frozen
-class ReplicatorSpec:
+@attrs.frozen(kw_only=True)
+class ReplicatorSpec(_Workload):
     """Confluent Replicator (the executable), copying ``topics`` or ``topic_regex`` from
     ``source`` into this platform's Kafka."""
 
@@ -671,14 +639,7 @@ class ReplicatorSpec:
     topics: tuple[str, ...] = ()
     topic_regex: str | None = None
     replicas: int = attrs.field(default=1, validator=_at_least(1, MAX_REPLICAS))
-    image: str | None = attrs.field(default=None, validator=_image_reference)
-    resources: Resources = attrs.field(factory=Resources)
     jvm: Jvm = _jvm("1g")
-    config: FrozenDict[str, str] = attrs.field(
-        factory=FrozenDict, converter=_mapping, validator=_config_keys
-    )
-    pod: PodTemplate = attrs.field(factory=PodTemplate)
-    disruption_budget: DisruptionBudget = attrs.field(factory=DisruptionBudget)
 
     def __attrs_post_init__(self) -> None:
         if bool(self.topics) == (self.topic_regex is not None):
