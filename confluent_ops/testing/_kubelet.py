@@ -10,9 +10,13 @@ No container runtime exists here, so this kubelet plays both missing parts over 
   the pod's ordinal and whose rack is its node's zone. The pod is reported Running, and Ready
   while its readiness probe's port answers; a process that exits is restarted, its restart
   count raised, as a kubelet does;
-- pods of components with no implementation here (Schema Registry, Connect, ksqlDB, Control
-  Center, REST Proxy, Replicator: Confluent's programs) are reported Ready without running
-  anything;
+- for each pod of a Connect StatefulSet it runs a real Apache Kafka Connect worker in
+  distributed mode (``connect-distributed``, from Kafka's own jars) with the rendered worker
+  properties, wired to those brokers; Ready when its REST port answers (Confluent's converters
+  are not among Apache Kafka's jars: a Connect of a platform with Schema Registry, which renders
+  Avro converters, fails to start here);
+- pods of components with no implementation here (Schema Registry, ksqlDB, Control Center,
+  REST Proxy, Replicator: Confluent's programs) are reported Ready without running anything;
 - a NodePort Service is served on ``127.0.0.1:<nodePort>`` (the part of kube-proxy a test
   needs): each connection is forwarded to the address of a pod the Service selects, so clients
   outside (a Python client that cannot read the hosts file) reach the brokers through their
@@ -55,8 +59,9 @@ from confluent_ops.testing._resolve import KafkaVersion
 
 __all__ = ["TestKubelet"]
 
-RUNNABLE = frozenset({"kafka", "kraft", "zookeeper"})
-"""Components whose pods run real processes (Apache Kafka's jars implement them)."""
+RUNNABLE = frozenset({"kafka", "kraft", "zookeeper", "connect"})
+"""Components whose pods run real processes (Apache Kafka's jars implement them: brokers,
+controllers, ZooKeeper, and Kafka Connect workers in distributed mode)."""
 ZONE_LABEL = "topology.kubernetes.io/zone"
 
 

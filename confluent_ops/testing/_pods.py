@@ -58,6 +58,7 @@ _COMMANDS = {
     "kafka-storage": "kafka.tools.StorageTool",
     "kafka-configs": "kafka.admin.ConfigCommand",
     "zookeeper-server-start": "org.apache.zookeeper.server.quorum.QuorumPeerMain",
+    "connect-distributed": "org.apache.kafka.connect.cli.ConnectDistributed",
 }
 _SPARE_ORDINALS = 8
 """Host names are written for this many pods beyond each StatefulSet's replicas (scale-outs)."""

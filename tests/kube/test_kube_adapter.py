@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -117,6 +119,7 @@ def test_provision_applies_a_platform_and_waits_until_its_brokers_are_ready(
         f"kraft: {{replicas: 1, port: {free_port()}}}\n"
         f"kafka: {{replicas: 3, listeners: {{internal: {{port: {free_port()}}}, "
         f"replication: {{port: {free_port()}}}}}}}\n"
+        f"connect: {{replicas: 1, port: {free_port()}}}\n"
     )
     argv = ["provision", "--spec", str(spec), "--kubeconfig", str(control_plane.kubeconfig)]
 
@@ -137,3 +140,7 @@ def test_provision_applies_a_platform_and_waits_until_its_brokers_are_ready(
         kube.close()
     assert status is not None
     assert (status.ready, status.replicas) == (3, 3)
+    worker = kubelet.running_pods()["provision-test/connect-0"]
+    port = load_spec(spec.read_text()).connect.port  # type: ignore[union-attr]
+    with urllib.request.urlopen(f"http://{worker.address}:{port}/connectors", timeout=10) as reply:
+        assert json.loads(reply.read()) == []  # a real Connect worker, joined to its group

@@ -52,7 +52,7 @@ def _serve_until_signal(
             process.send_signal(sig)
             code = process.wait(timeout=90)
     assert code == 0, log_path.read_text()
-    address = ready.get("bootstrap") or ready["zookeeper"]
+    address = ready.get("bootstrap") or ready.get("zookeeper") or ready["server"]
     assert f"serving on {address}" in log_path.read_text()  # a terminal user sees it too
     assert not ready_file.exists()
     assert all(gone(int(pid)) for pid in ready["pids"])
@@ -130,3 +130,26 @@ def test_an_unknown_version_exits_71_naming_the_version_and_kafka_home(
     err = capsys.readouterr().err
     assert "4.1.99" in err
     assert "KAFKA_HOME" in err
+
+
+def test_testbed_kube_serves_a_real_api_with_nodes_until_sigterm(tmp_path: Path) -> None:
+    require_testbed(kube=True, kafka_versions=("3.9.1",))
+
+    def nodes_registered(ready: dict[str, Any]) -> None:
+        from kubernetes import config as kube_config
+        from kubernetes.client import CoreV1Api
+
+        core = CoreV1Api(kube_config.new_client_from_config(config_file=ready["kubeconfig"]))
+        names = eventually(
+            lambda: sorted(n.metadata.name for n in core.list_node().items),
+            what="the kubelet's nodes",
+            timeout=30,
+        )
+        assert names == ["east", "west"]
+
+    ready = _serve_until_signal(
+        tmp_path, "kube", "--zones", "east,west", while_serving=nodes_registered
+    )
+    assert ready["server"].startswith("https://127.0.0.1:")
+    assert ready["nodes"] == ["east", "west"]
+    assert len(ready["pids"]) == 3  # etcd, the apiserver, the controller manager
