@@ -144,3 +144,40 @@ def test_provision_applies_a_platform_and_waits_until_its_brokers_are_ready(
     port = load_spec(spec.read_text()).connect.port  # type: ignore[union-attr]
     with urllib.request.urlopen(f"http://{worker.address}:{port}/connectors", timeout=10) as reply:
         assert json.loads(reply.read()) == []  # a real Connect worker, joined to its group
+
+
+@pytest.mark.parametrize("policy", ["delete", "retain"])
+def test_a_scale_in_removes_the_last_brokers_claim_only_when_the_spec_says_so(
+    kube: KubeAdapter, kubelet: TestKubelet, control_plane: KubeControlPlane, policy: str
+) -> None:
+    from kubernetes import config as kube_config
+    from kubernetes.client import CoreV1Api
+
+    from confluent_ops.adapters import KubeBrokerLifecycle
+    from confluent_ops.testing import eventually
+
+    namespace = f"claims-{policy}"
+    spec = load_spec(
+        f"name: claims\nnamespace: {namespace}\nmetrics: {{enabled: false}}\n"
+        f"kraft: {{replicas: 1, port: {free_port()}}}\n"
+        f"kafka: {{replicas: 2, storage: {{on_scale_in: {policy}}}, listeners: "
+        f"{{internal: {{port: {free_port()}}}, replication: {{port: {free_port()}}}}}}}\n"
+    )
+    Provision(kube, render(spec)).run()
+    core = CoreV1Api(kube_config.new_client_from_config(config_file=str(control_plane.kubeconfig)))
+
+    def claims() -> list[str]:
+        return sorted(c.metadata.name for c in core.list_namespaced_persistent_volume_claim(
+            namespace).items if c.metadata.deletion_timestamp is None)  # fmt: skip
+
+    assert claims() == ["data-kafka-0", "data-kafka-1", "data-kraft-0"]
+    KubeBrokerLifecycle(kube, namespace).remove_broker(1)
+
+    if policy == "delete":
+        eventually(
+            lambda: claims() == ["data-kafka-0", "data-kraft-0"],
+            timeout=60,
+            what="the removed broker's claim deleted",
+        )
+    else:
+        assert claims() == ["data-kafka-0", "data-kafka-1", "data-kraft-0"]
