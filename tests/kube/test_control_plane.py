@@ -63,6 +63,7 @@ def test_the_api_serves_and_the_controller_manager_reconciles(
     assert control_plane.get("/api/v1/namespaces/default/serviceaccounts/default")[0] == 200
 
 
+@pytest.mark.slow  # the test command's fast version: test_steps_on_kube.py[one-broker]
 def test_rendered_brokers_run_behind_their_pods_and_come_back_when_deleted(
     control_plane: KubeControlPlane, kubelet: TestKubelet, tmp_path: Path
 ) -> None:

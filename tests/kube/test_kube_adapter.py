@@ -146,7 +146,7 @@ def test_provision_applies_a_platform_and_waits_until_its_brokers_are_ready(
         assert json.loads(reply.read()) == []  # a real Connect worker, joined to its group
 
 
-@pytest.mark.parametrize("policy", ["delete", "retain"])
+@pytest.mark.parametrize("policy", ["delete", pytest.param("retain", marks=pytest.mark.slow)])
 def test_a_scale_in_removes_the_last_brokers_claim_only_when_the_spec_says_so(
     kube: KubeAdapter, kubelet: TestKubelet, control_plane: KubeControlPlane, policy: str
 ) -> None:
