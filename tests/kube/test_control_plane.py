@@ -11,6 +11,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+import pytest
 from kubernetes import config as kube_config
 from kubernetes import dynamic
 from kubernetes.client import CoreV1Api
