@@ -142,8 +142,25 @@ def test_provision_applies_a_platform_and_waits_until_its_brokers_are_ready(
     assert (status.ready, status.replicas) == (3, 3)
     worker = kubelet.running_pods()["provision-test/connect-0"]
     port = load_spec(spec.read_text()).connect.port  # type: ignore[union-attr]
-    with urllib.request.urlopen(f"http://{worker.address}:{port}/connectors", timeout=10) as reply:
-        assert json.loads(reply.read()) == []  # a real Connect worker, joined to its group
+
+    def connectors() -> list[str] | None:
+        # the REST port answers before the worker has joined its group: 404 until it has
+        try:
+            url = f"http://{worker.address}:{port}/connectors"
+            with urllib.request.urlopen(url, timeout=10) as reply:
+                found: list[str] = json.loads(reply.read())
+                return found
+        except OSError:
+            return None
+
+    from confluent_ops.testing import eventually
+
+    found = eventually(
+        lambda: (result := connectors()) is not None and ("ok", result),
+        timeout=120,
+        what="the Connect worker's REST API",
+    )
+    assert found == ("ok", [])  # a real Connect worker, joined to its group
 
 
 @pytest.mark.parametrize("policy", ["delete", pytest.param("retain", marks=pytest.mark.slow)])
