@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import tempfile
 import time
 from pathlib import Path
@@ -38,26 +37,9 @@ from confluent_ops.testing import (
     control_plane_binaries,
 )
 from confluent_ops.testing._kube_build import _build
-from confluent_ops.testing._processes import free_port
+from confluent_ops.testing._processes import free_node_ports, free_port
 
 VERSION = "3.9.1"
-
-
-def _node_ports(count: int) -> int:
-    for offset in range(31000, 32700, 37):
-        probes: list[socket.socket] = []
-        try:
-            for port in range(offset, offset + count):
-                probe = socket.socket()
-                probes.append(probe)
-                probe.bind(("127.0.0.1", port))
-            return offset
-        except OSError:
-            continue
-        finally:
-            for probe in probes:
-                probe.close()
-    raise RuntimeError("no free node ports")
 
 
 def _build_figures() -> dict[str, object]:
@@ -92,7 +74,7 @@ def _roll_on_kube(workdir: Path) -> dict[str, object]:
         kubelet.start()
         kube = KubeAdapter.from_kubeconfig(plane.kubeconfig)
         try:
-            offset = _node_ports(4)
+            offset = free_node_ports(4)
             spec = load_spec(
                 "name: bench\nnamespace: bench\nmetrics: {enabled: false}\n"
                 f"kraft: {{replicas: 1, port: {free_port()}}}\n"

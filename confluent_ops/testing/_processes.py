@@ -88,6 +88,25 @@ def free_port() -> int:
         return port
 
 
+def free_node_ports(count: int) -> int:
+    """The first of ``count`` consecutive ports in Kubernetes' node port range (30000-32767)
+    that are free on 127.0.0.1 a moment ago: a ``node_port_offset`` for a test's spec."""
+    for offset in range(31000, 32700, 37):
+        probes: list[socket.socket] = []
+        try:
+            for port in range(offset, offset + count):
+                probe = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+                probes.append(probe)
+                probe.bind(("127.0.0.1", port))
+            return offset
+        except OSError:
+            continue
+        finally:
+            for probe in probes:
+                probe.close()
+    raise PortInUse(31000, f"{count} free node ports in a row")
+
+
 def probe_port(port: int, purpose: str) -> int:
     """Check that a port chosen by the caller is free now; :class:`PortInUse` if it is taken.
 

@@ -10,7 +10,6 @@ the sampler prove no acknowledged message was lost and no partition went below m
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 
 import attrs
@@ -21,25 +20,7 @@ from confluent_ops.planners.health import throttles_in_force
 from confluent_ops.provision import RenderedPlatform, load_spec, render
 from confluent_ops.steps import Provision, Roll, ScaleOut
 from confluent_ops.testing import ClusterSampler, KubeControlPlane, TestKubelet, Workload
-from confluent_ops.testing._processes import free_port
-
-
-def _free_node_ports(count: int) -> int:
-    """An offset in the node port range with ``count`` free ports after it."""
-    for offset in range(31000, 32700, 37):
-        try:
-            probes = []
-            for port in range(offset, offset + count):
-                probe = socket.socket()
-                probe.bind(("127.0.0.1", port))
-                probes.append(probe)
-        except OSError:
-            continue
-        finally:
-            for probe in locals().get("probes", []):
-                probe.close()
-        return offset
-    raise AssertionError("no free node ports")
+from confluent_ops.testing._processes import free_node_ports, free_port
 
 
 @pytest.fixture
@@ -62,7 +43,7 @@ def test_a_roll_by_pod_deletion_then_a_scale_out_through_the_steps_port_lose_not
     """The test command rolls one broker (the fast version); ``nox -s slow`` rolls all three
     and scales out to four."""
     namespace = "steps-full" if full else "steps-one"
-    offset = _free_node_ports(5)
+    offset = free_node_ports(5)
     spec = load_spec(
         f"name: steps\nnamespace: {namespace}\nmetrics: {{enabled: false}}\n"
         f"kraft: {{replicas: 1, port: {free_port()}}}\n"
