@@ -50,11 +50,11 @@ from confluent_ops.errors import TestbedError
 from confluent_ops.testing._pods import (
     LocalPod,
     PodRunner,
-    answers,
     check_loopback,
     pod_names,
     readiness_port,
 )
+from confluent_ops.testing._processes import accepts_connections
 from confluent_ops.testing._resolve import KafkaVersion
 
 __all__ = ["TestKubelet"]
@@ -384,7 +384,7 @@ class TestKubelet:
                 tracked.pod = self._start(pod, spec, tracked.node)
                 tracked.started_at = _now()
             port = readiness_port(spec)
-            ready = port is not None and answers(tracked.pod.address, port)
+            ready = port is not None and accepts_connections(port, host=tracked.pod.address)
         else:
             ready = True
         if ready != tracked.ready:

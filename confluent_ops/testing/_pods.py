@@ -45,6 +45,7 @@ from confluent_ops.testing._eventually import eventually
 from confluent_ops.testing._jvm import jvm_options, write_logging_configs
 from confluent_ops.testing._processes import (
     ManagedProcess,
+    accepts_connections,
     find_java,
     make_workdir,
     remove_workdir,
@@ -302,14 +303,6 @@ def readiness_port(pod_spec: Mapping[str, Any]) -> int | None:
     return int(port) if port is not None else None
 
 
-def answers(address: str, port: int) -> bool:
-    try:
-        with socket.create_connection((address, port), 1.0):
-            return True
-    except OSError:
-        return False
-
-
 class LocalPlatform:
     """Runs pods of a rendered platform as local processes (see the module's docstring)."""
 
@@ -400,7 +393,7 @@ class LocalPlatform:
     def is_ready(self, pod: str) -> bool:
         """Whether the pod answers its readiness probe now."""
         port = readiness_port(self._template(pod.rpartition("-")[0]))
-        return port is not None and answers(self.address_of(pod), port)
+        return port is not None and accepts_connections(port, host=self.address_of(pod))
 
     def wait_ready(self, *pods: str, timeout: float = 120.0) -> None:
         """Wait until every pod answers its readiness probe; a pod that exits fails at once."""

@@ -124,10 +124,10 @@ def probe_port(port: int, purpose: str) -> int:
     return port
 
 
-def accepts_connections(port: int, *, timeout: float = 1.0) -> bool:
-    """Whether something listens on ``127.0.0.1:port`` now."""
+def accepts_connections(port: int, *, timeout: float = 1.0, host: str = "127.0.0.1") -> bool:
+    """Whether something listens on ``host:port`` now (a pod's own loopback address too)."""
     try:
-        with socket.create_connection(("127.0.0.1", port), timeout=timeout):
+        with socket.create_connection((host, port), timeout=timeout):
             return True
     except OSError:
         return False
