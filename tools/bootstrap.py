@@ -33,7 +33,7 @@ VENV = ROOT / ".venv"
 STAMP = VENV / ".confluent-ops-bootstrap"
 MINIMUM = (3, 11)
 CANDIDATES = ("python3.13", "python3.12", "python3.11", "python3")
-INSTALL = ["-e", ".[test]", "nox>=2024.4"]
+INSTALL = ["-e", ".[test,demo]", "nox>=2024.4"]
 PIP_INDEX = "https://pypi.org/pypi/pip/json"
 
 

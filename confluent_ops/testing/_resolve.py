@@ -1,13 +1,19 @@
-"""Turning a pinned Kafka version into a folder of jars, once per machine.
+"""Turning a pinned Kafka version into a folder of jars, once per machine, with nothing but pip.
 
-Apache Kafka's broker, storage tool and command-line tools are published on Maven Central, so a
-version is resolved by asking Maven to copy ``kafka_2.13`` and ``kafka-tools`` with all their
-runtime dependencies (plus a logging backend, which the POMs leave out) into a cache folder. A
-user who already has an unpacked distribution points ``KAFKA_HOME`` at it instead.
+Apache Kafka's broker, storage tool and command-line tools are published on Maven Central. A
+version is resolved with jgo, a Maven resolver written in Python (no ``mvn``, no JDK needed):
+``kafka_2.13`` and ``kafka-tools`` with all their runtime dependencies, plus a logging backend,
+which the POMs leave out, are copied into a cache folder. The coordinates are resolved in jgo's
+"raw" mode, which mediates versions as Maven does (nearest declaration wins); its default
+"managed" mode imports the artifacts' dependency management and picks other versions (Kafka
+4.1.1 came with ``kafka-clients`` 3.8.0). A user who already has an unpacked distribution
+points ``KAFKA_HOME`` at it instead; ``CONFLUENT_OPS_MAVEN_REPOSITORY`` names a mirror of
+Maven Central for machines that cannot reach it.
 
 The cache is shared by every run and every process on the machine: resolution happens in a
 private folder that is renamed into place only when complete, under a lock file, so two test
-sessions resolving the same version at once end with one good copy and never a half one.
+sessions resolving the same version at once end with one good copy and never a half one. Once
+a version is there, nothing is asked of the network again (the cache works offline).
 """
 
 from __future__ import annotations
@@ -16,22 +22,25 @@ import fcntl
 import os
 import re
 import shutil
-import subprocess
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
 import attrs
 
-from confluent_ops.errors import JavaNotFound, KafkaVersionUnavailable
+from confluent_ops.errors import KafkaVersionUnavailable, TestbedError
 
 __all__ = [
     "DEFAULT_KAFKA_VERSION",
+    "MAVEN_CENTRAL",
     "SUPPORTED_KAFKA_VERSIONS",
     "KafkaDistribution",
     "KafkaVersion",
     "cache_root",
+    "maven_repository_url",
+    "resolve_artifacts",
     "resolve_kafka",
 ]
 
@@ -41,8 +50,11 @@ SUPPORTED_KAFKA_VERSIONS = ("3.9.1", "4.1.1")
 DEFAULT_KAFKA_VERSION = "4.1.1"
 
 _VERSION = re.compile(r"^(\d+)\.(\d+)\.(\d+)$")
-_DEPENDENCY_PLUGIN = "org.apache.maven.plugins:maven-dependency-plugin:3.6.1:copy-dependencies"
 _COMPLETE_MARKER = ".complete"
+_DOWNLOADS_AT_ONCE = 8
+
+MAVEN_CENTRAL = "https://repo.maven.apache.org/maven2"
+_LOCAL_INSTALL = "pip install 'confluent-ops[local]'"
 
 
 @attrs.frozen(order=True)
@@ -122,6 +134,11 @@ def cache_root() -> Path:
     return base / "confluent-ops"
 
 
+def maven_repository_url() -> str:
+    """The Maven repository jars come from: ``$CONFLUENT_OPS_MAVEN_REPOSITORY``, else Central."""
+    return os.environ.get("CONFLUENT_OPS_MAVEN_REPOSITORY") or MAVEN_CENTRAL
+
+
 def resolve_kafka(
     version: str | KafkaVersion,
     *,
@@ -131,9 +148,10 @@ def resolve_kafka(
 ) -> KafkaDistribution:
     """The jars of ``version``: from ``KAFKA_HOME`` when it holds that version, else the cache.
 
-    A version missing from the cache is resolved with Maven (minutes on a cold machine, a few
-    milliseconds once cached). ``maven_repository`` overrides Maven's local repository, which
-    the benchmark uses to measure a truly cold resolution.
+    A version missing from the cache is resolved from Maven (about a minute on a cold machine,
+    a few milliseconds once cached). ``maven_repository`` overrides the local Maven repository
+    the downloads go through (``<cache>/maven`` by default), which the benchmark uses to
+    measure a truly cold resolution.
     """
     wanted = version if isinstance(version, KafkaVersion) else KafkaVersion.parse(version)
     home = kafka_home if kafka_home is not None else os.environ.get("KAFKA_HOME")
@@ -141,15 +159,41 @@ def resolve_kafka(
         found = _from_kafka_home(Path(home))
         if found is not None and found.version == wanted:
             return found
-    folder = (cache or cache_root()) / "kafka" / str(wanted)
+    root = cache or cache_root()
+    coordinates = [
+        ("org.apache.kafka", "kafka_2.13", str(wanted)),
+        ("org.apache.kafka", "kafka-tools", str(wanted)),
+        *wanted.logging_artifacts(),
+    ]
+    try:
+        libs = resolve_artifacts(
+            coordinates,
+            root / "kafka" / str(wanted),
+            maven_repository=maven_repository or root / "maven",
+        )
+    except TestbedError as exc:
+        raise KafkaVersionUnavailable(str(wanted), str(exc)) from exc
+    return KafkaDistribution(wanted, libs)
+
+
+def resolve_artifacts(
+    coordinates: Sequence[tuple[str, str, str]],
+    folder: Path,
+    *,
+    maven_repository: Path | None = None,
+) -> Path:
+    """``folder/libs`` holding ``coordinates`` (group, artifact, version) and their runtime
+    dependencies, resolved once: a folder marked complete is returned without a look at the
+    network. Raises :class:`TestbedError` naming what to install or which variable to set."""
     libs = folder / "libs"
     if (folder / _COMPLETE_MARKER).exists():
-        return KafkaDistribution(wanted, libs)
+        return libs
     folder.parent.mkdir(parents=True, exist_ok=True)
-    with _exclusive(folder.parent / f".{wanted}.lock"):
+    with _exclusive(folder.parent / f".{folder.name}.lock"):
         if not (folder / _COMPLETE_MARKER).exists():
-            _resolve_with_maven(wanted, folder, maven_repository)
-    return KafkaDistribution(wanted, libs)
+            repository = maven_repository or cache_root() / "maven"
+            _resolve_with_jgo(coordinates, folder, repository)
+    return libs
 
 
 def _from_kafka_home(home: Path) -> KafkaDistribution | None:
@@ -173,74 +217,53 @@ def _exclusive(lock_path: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _pom(version: KafkaVersion) -> str:
-    artifacts = [
-        ("org.apache.kafka", "kafka_2.13", str(version)),
-        ("org.apache.kafka", "kafka-tools", str(version)),
-        *version.logging_artifacts(),
-    ]
-    dependencies = "\n".join(
-        f"    <dependency><groupId>{group}</groupId><artifactId>{artifact}</artifactId>"
-        f"<version>{release}</version></dependency>"
-        for group, artifact, release in artifacts
-    )
-    return f"""<?xml version="1.0" encoding="UTF-8"?>
-<project xmlns="http://maven.apache.org/POM/4.0.0">
-  <modelVersion>4.0.0</modelVersion>
-  <groupId>confluent-ops.testbed</groupId>
-  <artifactId>kafka-{version}</artifactId>
-  <version>1</version>
-  <packaging>pom</packaging>
-  <dependencies>
-{dependencies}
-  </dependencies>
-</project>
-"""
-
-
-def _resolve_with_maven(version: KafkaVersion, folder: Path, repository: Path | None) -> None:
-    mvn = shutil.which("mvn")
-    if mvn is None:
-        raise JavaNotFound("mvn", "install Maven (apt-get install maven) or set KAFKA_HOME")
-    partial = Path(tempfile.mkdtemp(prefix=f".{version}.partial-", dir=folder.parent))
+def _resolve_with_jgo(
+    coordinates: Sequence[tuple[str, str, str]], folder: Path, repository: Path
+) -> None:
+    """Resolve with jgo into ``repository``, then copy the jars into ``folder/libs``."""
     try:
-        (partial / "pom.xml").write_text(_pom(version), encoding="utf-8")
-        command = [
-            mvn,
-            "-B",
-            "-q",
-            "-Dstyle.color=never",
-            "-f",
-            str(partial / "pom.xml"),
-            _DEPENDENCY_PLUGIN,
-            "-DincludeScope=runtime",
-            f"-DoutputDirectory={partial / 'libs'}",
-        ]
-        if repository is not None:
-            command.append(f"-Dmaven.repo.local={repository}")
-        result = subprocess.run(command, capture_output=True, text=True, check=False)
-        if result.returncode != 0:
-            raise KafkaVersionUnavailable(
-                str(version), _maven_reason(result.stdout + result.stderr)
-            )
-        (partial / _COMPLETE_MARKER).write_text(f"{version}\n", encoding="utf-8")
+        import requests  # noqa: PLC0415 - jgo's own HTTP client: its errors are translated
+        from jgo.maven import MavenContext  # noqa: PLC0415 - an optional extra
+        from jgo.parse import Endpoint  # noqa: PLC0415
+    except ImportError as exc:
+        raise TestbedError(
+            f"resolving jars needs jgo ({exc.name} is missing): {_LOCAL_INSTALL}, "
+            "or set KAFKA_HOME to an unpacked Kafka"
+        ) from exc
+    url = maven_repository_url()
+    names = [f"{group}:{artifact}:{version}" for group, artifact, version in coordinates]
+    partial = Path(tempfile.mkdtemp(prefix=f".{folder.name}.partial-", dir=folder.parent))
+    try:
+        context = MavenContext(repo_cache=repository, remote_repos={"central": url})
+        # "!" asks for raw resolution: Maven's nearest-wins mediation (see the module's doc)
+        endpoint = Endpoint.parse("+".join(f"{name}!" for name in names))
+        wanted = [context.create_dependency(c) for c in endpoint.coordinates]
+        inputs, transitive = context.resolver.resolve(wanted)
+        runtime = [*inputs, *(d for d in transitive if d.scope in ("compile", "runtime"))]
+        with ThreadPoolExecutor(_DOWNLOADS_AT_ONCE) as pool:
+            jars = list(pool.map(lambda dependency: dependency.artifact.resolve(), runtime))
+        (partial / "libs").mkdir()
+        for jar in jars:
+            _link_or_copy(Path(jar), partial / "libs" / Path(jar).name)
+        (partial / _COMPLETE_MARKER).write_text("\n".join(names) + "\n", encoding="utf-8")
         if folder.exists():  # left by a copy made by hand or an older layout: never trusted
             shutil.rmtree(folder)
         partial.rename(folder)
+    except requests.RequestException as exc:
+        raise TestbedError(
+            f"the Maven repository {url} did not answer ({type(exc).__name__}); check the "
+            "network, or set CONFLUENT_OPS_MAVEN_REPOSITORY to a mirror of Maven Central"
+        ) from exc
+    except (RuntimeError, ValueError, KeyError) as exc:  # jgo's words for "no such artifact"
+        raise TestbedError(f"{url} could not resolve {', '.join(names)}: {exc}") from exc
     finally:
         if partial.exists():
             shutil.rmtree(partial, ignore_errors=True)
 
 
-def _maven_reason(output: str) -> str:
-    """The part of Maven's output that says why, without its pages of context."""
-    text = re.sub(r"\x1b\[[0-9;]*m", "", output)
-    missing = re.search(r"Could not find artifact (\S+)", text)
-    if missing:
-        return f"Maven's repositories have no {missing.group(1)}"
-    unresolved = re.search(r"The following artifacts could not be resolved: (.+?): ", text)
-    if unresolved:
-        return f"Maven's repositories have no {unresolved.group(1)}"
-    lines = [line.removeprefix("[ERROR]").strip() for line in text.splitlines() if line.strip()]
-    reason = next((line for line in lines if "Could not" in line), lines[-1] if lines else "")
-    return reason[:300] or "Maven failed without saying why"
+def _link_or_copy(source: Path, target: Path) -> None:
+    """A hard link where the cache and the repository share a file system, else a copy."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)

@@ -1,8 +1,8 @@
 """Real ZooKeeper servers on 127.0.0.1: one standalone server or a three-server quorum.
 
-The servers are Debian's ``zookeeper`` package (3.8) run with ``java`` directly, because the
-Debian start script's classpath lacks jars; or, where that package is missing, the ZooKeeper
-server classes that ship among Kafka 3.9's own jars. A server counts as started when it answers
+The servers are ZooKeeper 3.8.4, whose server classes ship among Kafka 3.9's own jars (with the
+Netty and logging jars they need), run with ``java`` directly: the testbed resolves those jars
+anyway, so no ZooKeeper package is installed. A server counts as started when it answers
 the ``srvr`` four-letter word with its ``Mode:`` (``ruok`` answers before the quorum exists).
 With TLS the servers also listen on a secure client port that requires client certificates.
 """
@@ -14,9 +14,8 @@ import socket
 from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import Literal
 
-from confluent_ops.errors import InvalidInput, JavaNotFound, NotReady, TestbedError, WaitTimedOut
+from confluent_ops.errors import InvalidInput, NotReady, TestbedError, WaitTimedOut
 from confluent_ops.testing._jvm import write_logging_configs, write_properties
 from confluent_ops.testing._processes import (
     ManagedProcess,
@@ -32,13 +31,12 @@ from confluent_ops.testing._resolve import resolve_kafka
 from confluent_ops.testing._tls import TestbedTls
 from confluent_ops.waiting import WaitPolicy, wait_until
 
-__all__ = ["DEBIAN_JAVA_DIR", "ZooKeeperEnsemble", "four_letter_word"]
+__all__ = ["ZOOKEEPER_FROM_KAFKA", "ZooKeeperEnsemble", "four_letter_word"]
 
-DEBIAN_JAVA_DIR = Path("/usr/share/java")
-_DEBIAN_JARS = ("zookeeper.jar", "slf4j-simple.jar", "netty-codec.jar", "netty-resolver.jar")
+ZOOKEEPER_FROM_KAFKA = "3.9.1"
+"""The Kafka version whose jars carry the ZooKeeper server (3.8.4) the ensembles run."""
+
 _START_ATTEMPTS = 3
-
-JarSource = Literal["debian", "kafka"]
 
 
 def four_letter_word(port: int, word: str = "srvr", *, timeout: float = 2.0) -> str:
@@ -93,7 +91,6 @@ class ZooKeeperEnsemble:
         servers: int = 1,
         *,
         tls: bool | TestbedTls = False,
-        jars: JarSource = "debian",
         heap_mb: int = 128,
         ready_timeout: float = 60.0,
         base_port: int | None = None,
@@ -104,7 +101,6 @@ class ZooKeeperEnsemble:
         self._count = servers
         self._tls_arg = tls
         self.tls: TestbedTls | None = tls if isinstance(tls, TestbedTls) else None
-        self._jars: JarSource = jars
         self._heap_mb = heap_mb
         self.ready_timeout = ready_timeout
         self._base_port = base_port
@@ -130,7 +126,7 @@ class ZooKeeperEnsemble:
     def start(self) -> None:
         """Start every server and wait until each answers ``srvr`` with a mode (one leader)."""
         self._java = find_java()
-        self._classpath = self._find_classpath()
+        self._classpath = resolve_kafka(ZOOKEEPER_FROM_KAFKA).classpath
         self.workdir, self._temporary = make_workdir(
             self._workdir_arg, prefix="confluent-ops-zookeeper-"
         )
@@ -260,16 +256,6 @@ class ZooKeeperEnsemble:
         if server.process is None or not server.running:
             raise TestbedError(f"{server.name} is not running")
         return server.process
-
-    def _find_classpath(self) -> str:
-        if self._jars == "kafka":
-            return resolve_kafka("3.9.1").classpath
-        missing = [jar for jar in _DEBIAN_JARS if not (DEBIAN_JAVA_DIR / jar).exists()]
-        if missing:
-            raise JavaNotFound(
-                "ZooKeeper", f"{DEBIAN_JAVA_DIR} lacks {missing}; apt-get install zookeeper"
-            )
-        return ":".join(str(DEBIAN_JAVA_DIR / jar) for jar in _DEBIAN_JARS)
 
     def _start_all(self) -> None:
         for attempt in range(1, _START_ATTEMPTS + 1):

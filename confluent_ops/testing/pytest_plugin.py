@@ -18,8 +18,8 @@ its report.
 
 from __future__ import annotations
 
+import importlib.util
 import os
-import shutil
 from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
 from typing import Any
@@ -29,8 +29,9 @@ import pytest
 from confluent_ops.errors import TestbedError
 from confluent_ops.testing._kafka import LocalKafkaCluster
 from confluent_ops.testing._kube_build import control_plane_binaries
+from confluent_ops.testing._processes import find_java
 from confluent_ops.testing._resolve import DEFAULT_KAFKA_VERSION, cache_root
-from confluent_ops.testing._zookeeper import DEBIAN_JAVA_DIR, ZooKeeperEnsemble
+from confluent_ops.testing._zookeeper import ZOOKEEPER_FROM_KAFKA, ZooKeeperEnsemble
 
 __all__ = [
     "kafka_cluster",
@@ -48,20 +49,26 @@ _SESSION_LOGS_KEY = pytest.StashKey[dict[str, Callable[[], str]]]()
 def missing_tools(
     *, kafka_versions: tuple[str, ...] = (), zookeeper: bool = False, kube: bool = False
 ) -> list[str]:
-    """What this machine lacks for a testbed: java, mvn (for uncached versions), ZooKeeper,
-    the Kubernetes control plane (built by ``tools/install_test_deps.py``)."""
+    """What this machine lacks for a testbed: a Java runtime, jgo (for versions not cached
+    yet; ZooKeeper comes from Kafka 3.9's jars), the Kubernetes control plane (built by
+    ``tools/install_test_deps.py``)."""
     missing = []
-    if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
-        missing.append("java (a Java 17 runtime)")
-    uncached = [
-        version
-        for version in kafka_versions
-        if not (cache_root() / "kafka" / version / ".complete").exists()
-    ]
-    if uncached and not os.environ.get("KAFKA_HOME") and shutil.which("mvn") is None:
-        missing.append(f"mvn (to resolve Kafka {', '.join(uncached)})")
-    if zookeeper and not (DEBIAN_JAVA_DIR / "zookeeper.jar").exists():
-        missing.append("ZooKeeper (apt-get install zookeeper)")
+    try:
+        find_java()
+    except TestbedError as exc:
+        missing.append(str(exc))
+    wanted = (*kafka_versions, *((ZOOKEEPER_FROM_KAFKA,) if zookeeper else ()))
+    uncached = sorted(
+        {
+            version
+            for version in wanted
+            if not (cache_root() / "kafka" / version / ".complete").exists()
+        }
+    )
+    if uncached and not os.environ.get("KAFKA_HOME") and importlib.util.find_spec("jgo") is None:
+        missing.append(
+            f"jgo, to resolve Kafka {', '.join(uncached)} (pip install 'confluent-ops[local]')"
+        )
     if kube:
         try:
             control_plane_binaries(build=False)
@@ -155,7 +162,7 @@ def zookeeper_ensemble_factory(
     started: list[ZooKeeperEnsemble] = []
 
     def make(servers: int = 1, **options: Any) -> ZooKeeperEnsemble:
-        require_testbed(zookeeper=options.get("jars", "debian") == "debian")
+        require_testbed(zookeeper=True)
         options.setdefault("workdir", tmp_path / f"zookeeper-{len(started)}")
         ensemble = ZooKeeperEnsemble(servers, **options)
         started.append(ensemble)

@@ -18,6 +18,7 @@ from kubernetes.client import CoreV1Api
 
 from confluent_ops.provision import load_spec, render
 from confluent_ops.testing import KubeControlPlane, TestKubelet, eventually, resolve_kafka
+from confluent_ops.testing._jvm import java_main
 from confluent_ops.testing._processes import find_java, free_port
 
 VERSION = "3.9.1"  # as conftest.py
@@ -92,9 +93,9 @@ def test_rendered_brokers_run_behind_their_pods_and_come_back_when_deleted(
 
     def clients(topic: str) -> dict[str, str]:
         result = subprocess.run(
-            [find_java(), *kubelet.java_flags(), "-Xmx256m", "-cp",
-             resolve_kafka(VERSION).classpath, str(CLIENTS), str(properties), "", topic, "10",
-             "3"],
+            [find_java(), *kubelet.java_flags(), "-Xmx256m",
+             *java_main(CLIENTS, resolve_kafka(VERSION).libs), str(properties), "", topic,
+             "10", "3"],
             capture_output=True, text=True, timeout=240, check=False,
         )  # fmt: skip
         return dict(line.split(" ", 1) for line in result.stdout.splitlines() if " " in line)

@@ -26,6 +26,7 @@ from confluent_ops.provision import (
     render,
 )
 from confluent_ops.testing import LocalPlatform, resolve_kafka
+from confluent_ops.testing._jvm import java_main
 from confluent_ops.testing._processes import find_java, free_port, live_processes
 from confluent_ops.testing.pytest_plugin import require_testbed
 from confluent_ops.tls import CertificateAuthority, jaas_quote
@@ -84,7 +85,7 @@ def platform(
 def _clients(pods: LocalPlatform, properties: Path, prefix: str, topic: str) -> dict[str, str]:
     result = subprocess.run(
         [find_java(), *pods.java_flags(), "-Xmx256m", "-XX:+UseSerialGC",
-         "-cp", resolve_kafka(VERSION).classpath, str(CLIENTS),
+         *java_main(CLIENTS, resolve_kafka(VERSION).libs),
          str(properties), prefix, topic, "20", "2"],
         capture_output=True, text=True, timeout=240, check=False,
     )  # fmt: skip

@@ -72,10 +72,10 @@ def test_tls_admits_a_client_with_a_certificate_and_refuses_one_without(
     anonymous.close()
 
 
-def test_servers_from_kafka_3_9_jars_serve_where_debian_has_none(
+def test_servers_run_the_zookeeper_that_ships_among_kafka_3_9_jars(
     zookeeper_ensemble_factory: Factory,
 ) -> None:
-    ensemble = zookeeper_ensemble_factory(1, jars="kafka")
+    ensemble = zookeeper_ensemble_factory(1)
     assert ensemble.mode(1) == "standalone"
     assert "Zookeeper version: 3.8.4" in four_letter_word(ensemble.client_port(1))
 

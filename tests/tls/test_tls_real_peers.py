@@ -14,7 +14,7 @@ from pathlib import Path
 
 import attrs
 import pytest
-from tls_helpers import kafka_classpath, require_program
+from tls_helpers import kafka_libs, require_program
 
 from confluent_ops.model.secret import Secret
 from confluent_ops.tls import (
@@ -277,7 +277,7 @@ def test_java_tools_connect_with_our_command_config(
 ) -> None:
     """Kafka's own TopicCommand reads our --command-config (properties, PKCS12, JKS, JAAS)."""
     java = require_program("java")
-    classpath = kafka_classpath()
+    classpath = f"{kafka_libs()}/*"
     cases = [
         (kafka.ssl, ClientSecurity.ssl(material.client)),
         (kafka.ssl, ClientSecurity.ssl(material.client, store_type=StoreType.JKS)),

