@@ -120,13 +120,17 @@ def leads_nothing(snapshot: ClusterSnapshot, broker: int) -> Condition:
 
 
 def preferred_leaders_elected(
-    snapshot: ClusterSnapshot, brokers: Collection[int] | None = None
+    snapshot: ClusterSnapshot,
+    brokers: Collection[int] | None = None,
+    *,
+    partitions: Collection[TopicPartition] | None = None,
 ) -> Condition:
     """Every partition whose preferred leader could lead (live, in sync) is led by it.
 
     ``brokers`` limits the check to partitions whose preferred leader is one of them (the
-    brokers a roll restarted); partitions whose preferred leader is down or out of the ISR are
-    left out: no election can move leadership there now.
+    brokers a roll restarted), ``partitions`` to those partitions (the ones a reassignment
+    moved); partitions whose preferred leader is down or out of the ISR are left out: no
+    election can move leadership there now.
     """
     live = set(snapshot.broker_ids)
     eligible = [
@@ -134,6 +138,7 @@ def preferred_leaders_elected(
         for p in snapshot
         if p.replicas
         and (brokers is None or p.replicas[0] in brokers)
+        and (partitions is None or p.partition in partitions)
         and p.replicas[0] in live
         and p.replicas[0] in p.isr
     ]

@@ -609,6 +609,8 @@ class MetadataVersionBump:
         self.emit(StepStarted(self.step, f"raise metadata.version from {previous} to {level}"))
         if previous is None or previous < level:
             self.admin.update_feature("metadata.version", level)
+        else:  # already there or above: nothing lowers it, and the result says what is in force
+            level = previous
         self.emit(
             StepDone(
                 self.step,

@@ -20,11 +20,22 @@ from typing import Self
 import attrs
 
 from confluent_ops.errors import InvalidInput, MalformedFile, UnsafeOperation
-from confluent_ops.model import Broker, BrokerSet, ClusterSnapshot, PlannedReassignment
+from confluent_ops.model import (
+    Broker,
+    BrokerSet,
+    ClusterSnapshot,
+    PlannedReassignment,
+    TopicPartition,
+)
 from confluent_ops.model._json import load_json_object
 from confluent_ops.planners import PlanOptions, estimate_duration, plan_add_brokers
 from confluent_ops.planners import plan_remove_brokers as remove_plan
-from confluent_ops.planners.conditions import Condition, all_met, broker_serving
+from confluent_ops.planners.conditions import (
+    Condition,
+    all_met,
+    broker_serving,
+    preferred_leaders_elected,
+)
 from confluent_ops.planners.health import operation_preflight
 from confluent_ops.ports import BrokerLifecycle, Clock, KafkaAdmin, StepState
 from confluent_ops.steps._waits import step_policy, wait_for_condition
@@ -32,6 +43,7 @@ from confluent_ops.steps.events import (
     BrokerStarted,
     BrokerStopped,
     Emit,
+    LeadershipMoved,
     StepDone,
     StepStarted,
     ignore,
@@ -156,13 +168,57 @@ class _Scale:
                 self.admin, plan, state=self.moves, emit=self.emit, policy=self.policy
             )
         result = step.execute(throttle=self.throttle, concurrency=self.concurrency)
-        if result.exit_code != 0:
-            failed = [m.describe() for m in result.progress.moves if m.state.value == "failed"]
+        failed = [m.describe() for m in result.progress.moves if m.state.value == "failed"]
+        if failed:
             raise UnsafeOperation(
-                f"{len(failed)} move(s) failed: {'; '.join(failed[:3])}; run the step again to "
-                "retry them, or reassign cancel with the plan"
+                f"{len(failed)} move(s) failed: {'; '.join(failed[:3])}; see why in the brokers' "
+                "logs; the step's state keeps the reassignment and its throttle record, for "
+                "`reassign verify` or `reassign cancel`"
             )
+        if result.exit_code != 0:
+            raise UnsafeOperation(
+                "every move is done, but the throttles recorded on brokers "
+                f"{list(result.pending)} wait to be restored (they were down); run the step "
+                "again once they are back"
+            )
+        self._elect_preferred_leaders({move.partition for move in result.progress.moves})
         return self.clock.monotonic() - started
+
+    def _elect_preferred_leaders(self, moved: set[TopicPartition]) -> None:
+        """Give the moved partitions their planned leaders: the plan's leader counts are only
+        true once each partition is led by its first replica, and Kafka alone would wait for
+        its next automatic rebalance (``leader.imbalance.check.interval.seconds``, 5 minutes)
+        or never do it (``auto.leader.rebalance.enable=false``). Kafka elects only a preferred
+        replica that is in sync; one that is not keeps its current leader (and is not waited
+        for). The metadata may show a move's new replica order a moment after the move is done,
+        so the election is asked again until every eligible partition is led as planned."""
+
+        def astray(snapshot: ClusterSnapshot) -> list[TopicPartition]:
+            return [
+                p.partition
+                for p in snapshot
+                if p.partition in moved and p.replicas and p.leader != p.replicas[0]
+            ]
+
+        def elected(snapshot: ClusterSnapshot) -> Condition:
+            seen = preferred_leaders_elected(snapshot, partitions=moved)
+            if not seen.met:
+                self.admin.elect_preferred_leaders(astray(snapshot))
+            return seen
+
+        elect = astray(self.admin.snapshot(sizes=False))
+        if not elect:
+            return
+        self.admin.elect_preferred_leaders(elect)
+        self.emit(LeadershipMoved(self.step, len(elect), "to the plan's preferred leaders"))
+        wait_for_condition(
+            self.admin,
+            elected,
+            step=self.step,
+            what="the moved partitions to be led by their preferred leaders",
+            policy=self.policy,
+            emit=self.emit,
+        )
 
     def _figures(self, plan: PlannedReassignment) -> dict[str, object]:
         report = plan.report

@@ -31,7 +31,7 @@ from confluent_ops.testing._resolve import (
     cache_root,
     resolve_kafka,
 )
-from confluent_ops.testing._sampler import ClusterSampler, SamplerReport
+from confluent_ops.testing._sampler import ClusterSampler, SamplerPoint, SamplerReport
 from confluent_ops.testing._tls import TestbedTls
 from confluent_ops.testing._workload import (
     Acknowledged,
@@ -46,6 +46,7 @@ __all__ = [
     "DEFAULT_KAFKA_VERSION",
     "KUBERNETES_VERSION",
     "SUPPORTED_KAFKA_VERSIONS",
+    "SamplerPoint",
     "SamplerReport",
     "Acknowledged",
     "BrokerSpec",

@@ -5,7 +5,8 @@ below ``min.insync.replicas`` at any moment of it, that no more brokers were dow
 the step allows, and that no acknowledged message was lost (:class:`Workload`). A
 :class:`ClusterSampler` reads a snapshot every ``interval`` seconds in a thread of its own and
 counts the samples where some partition was under its min ISR, how long some partition was
-under-replicated, and the most brokers down at once.
+under-replicated, and the most brokers down at once; :meth:`ClusterSampler.timeline` keeps
+every sample's counts, for a plot of the step over time.
 """
 
 from __future__ import annotations
@@ -21,7 +22,17 @@ from confluent_ops.adapters import KafkaAdapter
 from confluent_ops.errors import ClusterError
 from confluent_ops.planners.health import under_min_isr_partitions, under_replicated_partitions
 
-__all__ = ["ClusterSampler", "SamplerReport"]
+__all__ = ["ClusterSampler", "SamplerPoint", "SamplerReport"]
+
+
+@attrs.frozen
+class SamplerPoint:
+    """One sample: seconds since the sampler started, and what it counted then."""
+
+    at: float
+    under_replicated: int
+    under_min_isr: int
+    brokers: int
 
 
 @attrs.frozen
@@ -64,6 +75,8 @@ class ClusterSampler:
         self._max_down = 0
         self._known: set[int] = set()
         self._examples: list[str] = []
+        self._points: list[SamplerPoint] = []
+        self.started_at = 0.0
 
     def __enter__(self) -> ClusterSampler:
         self.start()
@@ -78,6 +91,7 @@ class ClusterSampler:
         self.stop()
 
     def start(self) -> None:
+        self.started_at = time.monotonic()
         self._thread = threading.Thread(target=self._run, name="cluster-sampler", daemon=True)
         self._thread.start()
 
@@ -97,6 +111,11 @@ class ClusterSampler:
                 self._failed,
                 tuple(self._examples[:5]),
             )
+
+    def timeline(self) -> tuple[SamplerPoint, ...]:
+        """Every sample taken so far, in order (``at`` counts from :meth:`start`)."""
+        with self._lock:
+            return tuple(self._points)
 
     def _run(self) -> None:
         adapter: KafkaAdapter | None = None
@@ -127,6 +146,14 @@ class ClusterSampler:
                     self._examples.append(f"{len(under_min)} under min ISR: {under_min[:3]}")
                 if under_replicated:
                     self._under_replicated += now - last
+                self._points.append(
+                    SamplerPoint(
+                        round(now - self.started_at, 3),
+                        len(under_replicated),
+                        len(under_min),
+                        len(snapshot.broker_ids),
+                    )
+                )
             last = now
             self._stop.wait(self.interval)
         if adapter is not None:

@@ -208,7 +208,7 @@ def test_python_dash_m_runs_the_same_command() -> None:
 
 
 def test_demo_runs_without_a_cluster(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["demo", "--partitions", "300"]) == 0
+    assert main(["demo", "--plan-only", "--partitions", "300"]) == 0
     out = capsys.readouterr().out
     assert "replica moves: 300 (lower bound 300)" in out
     assert "follower.replication.throttled.replicas=" in out

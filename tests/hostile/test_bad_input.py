@@ -338,7 +338,7 @@ def test_demo_with_a_numeric_option_out_of_range(option_value, tmp_path, capsys)
     small = [] if option == "--partitions" else ["--partitions", "30"]
     run(
         "demo",
-        ["demo", option, value, *small],
+        ["demo", "--plan-only", option, value, *small],
         capsys,
         workdir=folder,
     )
