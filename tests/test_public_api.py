@@ -235,6 +235,7 @@ PUBLIC: dict[str, set[str]] = {
         "LocalPod",
         "RemoteBrokerLifecycle",
         "SUPPORTED_KAFKA_VERSIONS",
+        "SamplerPoint",
         "SamplerReport",
         "TestKubelet",
         "TestbedControl",
