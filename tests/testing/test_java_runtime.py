@@ -36,7 +36,7 @@ def _fake_java(folder: Path, version: str) -> Path:
     """A ``java`` that reports ``version`` the way a real one does (on stderr) and does nothing."""
     java = folder / "jdk" / "bin" / "java"
     java.parent.mkdir(parents=True)
-    java.write_text(f'#!/bin/sh\necho \'openjdk version "{version}" 2019-01-15\' >&2\n')
+    java.write_text(f"#!/bin/sh\necho 'openjdk version \"{version}\" 2019-01-15' >&2\n")
     java.chmod(java.stat().st_mode | stat.S_IXUSR)
     return java
 
