@@ -26,11 +26,13 @@ from confluent_ops.steps.scale import ScaleOut
 from confluent_ops.testing import ClusterSampler, LocalBrokerLifecycle, LocalKafkaCluster, Workload
 
 
-def fill(bootstrap: str, topic: str, megabytes: int) -> None:
-    """Write ``megabytes`` of data, so that the new broker has something to copy."""
+def fill(bootstrap: str, topic: str, megabytes: int, partitions: int) -> None:
+    """Write ``megabytes`` of data over every partition, so that whichever partitions the plan
+    moves, the new broker has something to copy (without keys, the client's sticky partitioner
+    may put a small batch in one partition only)."""
     producer = Producer({"bootstrap.servers": bootstrap, "linger.ms": 20})
-    for _ in range(megabytes * 100):
-        producer.produce(topic, value=b"x" * 10_000)
+    for n in range(megabytes * 100):
+        producer.produce(topic, value=b"x" * 10_000, partition=n % partitions)
         producer.poll(0)
     producer.flush(60)
 
@@ -52,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
                 config={"min.insync.replicas": 2},
             )
         bootstrap = cluster.bootstrap_servers
-        fill(bootstrap, "bulk", 4 if args.fast else 40)
+        fill(bootstrap, "bulk", 4 if args.fast else 40, 6 if args.fast else 24)
         with (
             KafkaAdapter.connect(bootstrap) as admin,
             Workload(bootstrap, "orders", rate=100 if args.fast else 300) as workload,
