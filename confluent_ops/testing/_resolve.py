@@ -249,6 +249,12 @@ def _resolve_with_jgo(
         if folder.exists():  # left by a copy made by hand or an older layout: never trusted
             shutil.rmtree(folder)
         partial.rename(folder)
+    except requests.exceptions.SSLError as exc:
+        raise TestbedError(
+            f"the Maven repository {url} presented a certificate this machine does not trust "
+            "(SSLError); behind a proxy that re-signs TLS, set REQUESTS_CA_BUNDLE to its CA "
+            "bundle, or CONFLUENT_OPS_MAVEN_REPOSITORY to a mirror of Maven Central"
+        ) from exc
     except requests.RequestException as exc:
         raise TestbedError(
             f"the Maven repository {url} did not answer ({type(exc).__name__}); check the "
