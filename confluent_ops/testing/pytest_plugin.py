@@ -18,7 +18,6 @@ its report.
 
 from __future__ import annotations
 
-import importlib.util
 import os
 from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
@@ -30,7 +29,7 @@ from confluent_ops.errors import TestbedError
 from confluent_ops.testing._kafka import LocalKafkaCluster
 from confluent_ops.testing._kube_build import control_plane_binaries
 from confluent_ops.testing._processes import find_java
-from confluent_ops.testing._resolve import DEFAULT_KAFKA_VERSION, cache_root
+from confluent_ops.testing._resolve import DEFAULT_KAFKA_VERSION, cache_root, resolve_kafka
 from confluent_ops.testing._zookeeper import ZOOKEEPER_FROM_KAFKA, ZooKeeperEnsemble
 
 __all__ = [
@@ -46,29 +45,33 @@ _LOGS_KEY = pytest.StashKey[list[Callable[[], str]]]()
 _SESSION_LOGS_KEY = pytest.StashKey[dict[str, Callable[[], str]]]()
 
 
+_UNRESOLVABLE: dict[str, str] = {}
+"""The versions this session could not resolve, and why."""
+
+
 def missing_tools(
     *, kafka_versions: tuple[str, ...] = (), zookeeper: bool = False, kube: bool = False
 ) -> list[str]:
-    """What this machine lacks for a testbed: a Java runtime, jgo (for versions not cached
-    yet; ZooKeeper comes from Kafka 3.9's jars), the Kubernetes control plane (built by
-    ``tools/install_test_deps.py``)."""
+    """What this machine lacks for a testbed: a Java runtime, the jars of each version (a
+    version not cached yet is resolved here, once: without jgo or a reachable repository it
+    is missing, with the reason; ZooKeeper comes from Kafka 3.9's jars), the Kubernetes
+    control plane (built by ``tools/install_test_deps.py``)."""
     missing = []
     try:
         find_java()
     except TestbedError as exc:
         missing.append(str(exc))
     wanted = (*kafka_versions, *((ZOOKEEPER_FROM_KAFKA,) if zookeeper else ()))
-    uncached = sorted(
-        {
-            version
-            for version in wanted
-            if not (cache_root() / "kafka" / version / ".complete").exists()
-        }
-    )
-    if uncached and not os.environ.get("KAFKA_HOME") and importlib.util.find_spec("jgo") is None:
-        missing.append(
-            f"jgo, to resolve Kafka {', '.join(uncached)} (pip install 'confluent-ops[local]')"
-        )
+    for version in sorted(set(wanted)):
+        if (cache_root() / "kafka" / version / ".complete").exists():
+            continue
+        if version not in _UNRESOLVABLE:
+            try:
+                resolve_kafka(version)
+                continue
+            except TestbedError as exc:  # remembered: every test would ask again otherwise
+                _UNRESOLVABLE[version] = str(exc)
+        missing.append(_UNRESOLVABLE[version])
     if kube:
         try:
             control_plane_binaries(build=False)

@@ -12,7 +12,7 @@ from process_helpers import gone
 
 from confluent_ops.errors import JavaNotFound
 from confluent_ops.testing import eventually, live_processes
-from confluent_ops.testing._processes import ManagedProcess, find_java
+from confluent_ops.testing._processes import ManagedProcess, find_java, free_port
 from confluent_ops.testing.pytest_plugin import missing_tools, require_testbed
 
 
@@ -116,3 +116,21 @@ def test_an_interpreter_ended_by_sigterm_stops_its_servers_first(tmp_path: Path)
     process.terminate()
     assert process.wait(timeout=60) == 128 + 15
     assert gone(pids[0])
+
+
+def test_jars_that_cannot_be_resolved_skip_for_users_and_fail_under_ci(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """No network (or no jgo) is a missing part like a missing Java: a reason, not a crash."""
+    from confluent_ops.testing import pytest_plugin
+
+    monkeypatch.setattr(pytest_plugin, "_UNRESOLVABLE", {})
+    monkeypatch.setenv("CONFLUENT_OPS_CACHE", str(tmp_path / "empty-cache"))
+    monkeypatch.setenv("CONFLUENT_OPS_MAVEN_REPOSITORY", f"http://127.0.0.1:{free_port()}/m2")
+    monkeypatch.delenv("KAFKA_HOME", raising=False)
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="CONFLUENT_OPS_MAVEN_REPOSITORY"):
+        require_testbed(kafka_versions=("4.1.1",))
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="did not answer"):
+        require_testbed(kafka_versions=("4.1.1",))

@@ -135,7 +135,7 @@ def test_kafka_home_holding_the_version_is_used_as_it_is(
 
 
 def test_an_unknown_version_is_one_error_naming_it_and_kafka_home(tmp_path: Path) -> None:
-    require_testbed(kafka_versions=("0.0.0-needs-jgo",))
+    require_testbed(kafka_versions=("4.1.1",))  # the resolver and its repository answer
     started = time.perf_counter()
     with pytest.raises(KafkaVersionUnavailable) as raised:
         resolve_kafka("3.9.99", cache=tmp_path)
