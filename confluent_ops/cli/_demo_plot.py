@@ -86,7 +86,7 @@ def write_plot(
     over_time.set_xlabel("seconds")
     over_time.set_ylabel("partitions")
     over_time.set_title("partitions under-replicated and under min.insync.replicas, over time")
-    over_time.legend(fontsize="small", loc="upper right")
+    over_time.legend(fontsize="small", loc="center left")  # the phase labels run along the top
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=100)
     pyplot.close(figure)
