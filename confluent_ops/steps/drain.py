@@ -57,7 +57,9 @@ class Drain:
     """Move every leadership off ``broker`` (and back with :meth:`undo`).
 
     Refused (before any change) when a partition it leads has no other in-sync replica:
-    moving its leadership would make it unavailable.
+    moving its leadership would make it unavailable; and when a partition it would reorder is
+    being reassigned: a reorder is itself a reassignment, and would replace the target of the
+    one in flight (keeping replicas it is removing, dropping none it adds).
     """
 
     step = "drain"
@@ -93,6 +95,14 @@ class Drain:
             raise UnsafeOperation(
                 f"broker {self.broker} is the only in-sync replica of {len(alone)} partition(s) "
                 f"it leads ({names}): moving their leadership would make them unavailable"
+            )
+        moving = [tp for tp in orders if snapshot.partition(tp).reassigning]
+        if moving:
+            names = ", ".join(str(tp) for tp in moving[:5])
+            raise UnsafeOperation(
+                f"{len(moving)} partition(s) broker {self.broker} leads are being reassigned "
+                f"({names}): reordering them now would replace that reassignment's target; let "
+                "it finish (reassign verify) or cancel it, then drain"
             )
         return orders
 

@@ -21,9 +21,19 @@ import threading
 from pathlib import Path
 
 import pytest
+from confluent_kafka import Producer
 
 from confluent_ops.adapters import KafkaAdapter, ZooKeeperAdapter
 from confluent_ops.cli.main import main
+from confluent_ops.errors import UnsafeOperation
+from confluent_ops.model import (
+    FOLLOWER_THROTTLED_RATE,
+    FOLLOWER_THROTTLED_REPLICAS,
+    LEADER_THROTTLED_RATE,
+    LEADER_THROTTLED_REPLICAS,
+    ConfigChange,
+    TopicPartition,
+)
 from confluent_ops.planners.health import HealthStatus, cluster_health, throttles_in_force
 from confluent_ops.steps.drain import Drain
 from confluent_ops.steps.ensemble import EnsembleRoll
@@ -235,6 +245,52 @@ def test_a_scale_in_empties_the_broker_then_removes_it_losing_nothing(kafka_clus
     assert load.verdict is not None
     assert load.verdict.ok, load.verdict.summary()
     assert seen.under_min_isr_samples == 0, seen
+
+
+def test_drain_refuses_to_reorder_a_partition_someone_else_is_reassigning(
+    kafka_cluster, topic_name
+):
+    """A reorder is a reassignment: submitted now, it would replace the target in flight."""
+    name = topic_name("drain-moving")
+    bootstrap = kafka_cluster.bootstrap_servers
+    with KafkaAdapter.connect(bootstrap) as admin:
+        admin.create_topic(name, partitions=1, replication_factor=2)
+        tp = TopicPartition(name, 0)
+        producer = Producer({"bootstrap.servers": bootstrap})
+        for _ in range(300):
+            producer.produce(name, value=b"d" * 10_000)
+        assert producer.flush(30) == 0
+        leader, follower = admin.snapshot(sizes=False).partition(tp).replicas
+        spare = next(
+            b for b in admin.snapshot(sizes=False).broker_ids if b not in (leader, follower)
+        )
+        slow = ConfigChange(
+            set={LEADER_THROTTLED_RATE: "100000", FOLLOWER_THROTTLED_RATE: "100000"}
+        )
+        brokers = (leader, follower, spare)
+        admin.alter_broker_configs(dict.fromkeys(brokers, slow))
+        admin.alter_topic_configs(
+            {
+                name: ConfigChange(
+                    set={LEADER_THROTTLED_REPLICAS: "*", FOLLOWER_THROTTLED_REPLICAS: "*"}
+                )
+            }
+        )
+        try:
+            assert admin.alter_reassignments({tp: (leader, follower, spare)}) == {tp: None}
+            assert admin.snapshot(sizes=False).partition(tp).reassigning
+            with pytest.raises(UnsafeOperation, match=f"being reassigned \\({name}-0"):
+                Drain(admin, leader).run()
+            moving = admin.snapshot(sizes=False).partition(tp)
+            assert moving.target_replicas == (leader, follower, spare)  # untouched
+            assert moving.leader == leader
+        finally:
+            admin.alter_reassignments({tp: None})
+            clear = ConfigChange(delete={LEADER_THROTTLED_RATE, FOLLOWER_THROTTLED_RATE})
+            admin.alter_broker_configs(dict.fromkeys(brokers, clear))
+            lists = {LEADER_THROTTLED_REPLICAS, FOLLOWER_THROTTLED_REPLICAS}
+            admin.alter_topic_configs({name: ConfigChange(delete=lists)})
+            assert not throttles_in_force(admin.snapshot(sizes=False))
 
 
 def test_drain_moves_every_leadership_off_and_undo_gives_it_back(kafka_cluster_factory, tmp_path):
