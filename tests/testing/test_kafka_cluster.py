@@ -189,6 +189,7 @@ def test_three_combined_controllers_keep_the_quorum_when_one_stops(
     cluster.wait_for_brokers([0, 1, 2])
 
 
+@pytest.mark.slow  # fast versions: tests/tls/test_tls_real_peers.py (mTLS, SASL PLAIN and SCRAM)
 def test_ssl_requires_a_client_certificate_and_sasl_ssl_takes_plain_and_scram(
     kafka_cluster_factory: Factory,
 ) -> None:
