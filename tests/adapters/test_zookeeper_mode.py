@@ -69,12 +69,18 @@ def test_brokers_controller_topics_and_partitions(zk):
 
 def test_snapshot_from_zookeeper_alone_and_through_kafka_agree(zk, zk_cluster):
     from_zk = snapshot_from_zookeeper(zk)
+    tp = TopicPartition("zk-topic", 0)
     with KafkaAdapter.connect(zk_cluster.bootstrap_servers) as admin:
-        from_kafka = admin.snapshot()
+        # In ZooKeeper mode each broker learns of a topic by its own UpdateMetadata: the one
+        # asked may not have it yet when another already served the topic's creation.
+        from_kafka = eventually(
+            lambda: (seen := admin.snapshot()) if tp in seen.partitions else None,
+            what="the broker asked to know zk-topic",
+            timeout=30,
+        )
     assert from_kafka.mode is ClusterMode.ZOOKEEPER
     assert from_kafka.quorum is None
     assert from_kafka.controller == from_zk.controller
-    tp = TopicPartition("zk-topic", 0)
     assert from_kafka.partition(tp).replicas == from_zk.partition(tp).replicas
     assert from_kafka.topic("zk-topic").min_insync_replicas == 2
     assert from_zk.topic("zk-topic").min_insync_replicas == 2
