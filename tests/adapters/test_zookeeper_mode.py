@@ -16,7 +16,7 @@ from confluent_ops.adapters import (
     snapshot_from_zookeeper,
 )
 from confluent_ops.errors import AuthenticationFailed, ClusterUnreachable
-from confluent_ops.model import ClusterMode, TopicPartition
+from confluent_ops.model import ClusterMode, ClusterSnapshot, TopicPartition
 from confluent_ops.planners.health import cluster_health
 from confluent_ops.testing import LocalKafkaCluster, ZooKeeperEnsemble, eventually
 from confluent_ops.testing.pytest_plugin import require_testbed
@@ -73,11 +73,11 @@ def test_snapshot_from_zookeeper_alone_and_through_kafka_agree(zk, zk_cluster):
     with KafkaAdapter.connect(zk_cluster.bootstrap_servers) as admin:
         # In ZooKeeper mode each broker learns of a topic by its own UpdateMetadata: the one
         # asked may not have it yet when another already served the topic's creation.
-        from_kafka = eventually(
-            lambda: (seen := admin.snapshot()) if tp in seen.partitions else None,
-            what="the broker asked to know zk-topic",
-            timeout=30,
-        )
+        def knows_the_topic() -> ClusterSnapshot | None:
+            seen = admin.snapshot()
+            return seen if tp in seen.partitions else None
+
+        from_kafka = eventually(knows_the_topic, what="the broker asked to know zk-topic")
     assert from_kafka.mode is ClusterMode.ZOOKEEPER
     assert from_kafka.quorum is None
     assert from_kafka.controller == from_zk.controller
