@@ -220,7 +220,7 @@ def _exclusive(lock_path: Path) -> Iterator[None]:
 def _resolve_with_jgo(
     coordinates: Sequence[tuple[str, str, str]], folder: Path, repository: Path
 ) -> None:
-    """Resolve with jgo into ``repository``, then copy the jars into ``folder/libs``."""
+    """Resolve with jgo into ``repository``, then link (or copy) the jars into ``folder/libs``."""
     try:
         import requests  # noqa: PLC0415 - jgo's own HTTP client: its errors are translated
         from jgo.maven import MavenContext  # noqa: PLC0415 - an optional extra
