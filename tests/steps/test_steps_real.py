@@ -290,7 +290,8 @@ def test_drain_refuses_to_reorder_a_partition_someone_else_is_reassigning(
             admin.alter_broker_configs(dict.fromkeys(brokers, clear))
             lists = {LEADER_THROTTLED_REPLICAS, FOLLOWER_THROTTLED_REPLICAS}
             admin.alter_topic_configs({name: ConfigChange(delete=lists)})
-            assert not throttles_in_force(admin.snapshot(sizes=False))
+            left = throttles_in_force(admin.snapshot(sizes=False))
+            assert not [t for t in left if name in t]  # the shared cluster may hold others
 
 
 def test_drain_moves_every_leadership_off_and_undo_gives_it_back(kafka_cluster_factory, tmp_path):

@@ -121,7 +121,7 @@ def test_bad_input_exits_with_its_code_and_one_line(
 def test_an_unknown_version_exits_71_naming_the_version_and_kafka_home(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    require_testbed(kafka_versions=("0.0.0-needs-maven",))
+    require_testbed(kafka_versions=("4.1.1",))  # the resolver and its repository answer
     monkeypatch.setenv("CONFLUENT_OPS_CACHE", str(tmp_path))
     assert (
         main(["testbed", "kafka", "--brokers", "1", "--version", "4.1.99", "--ready-file", "f"])
