@@ -213,7 +213,7 @@ def _on_a_real_cluster(args: argparse.Namespace) -> int:
     started = time.monotonic()
     story.say(
         f"Kafka {args.from_version} and {args.to_version}: resolving the jars "
-        "(the first run downloads them, about a minute; later runs use the cache)"
+        "(the first run downloads them, 1 to 2 minutes; later runs use the cache)"
     )
     for version in (args.from_version, args.to_version):
         resolve_kafka(version)
