@@ -129,6 +129,8 @@ def exit_code_for(error: BaseException) -> int:
 def one_line(error: BaseException) -> str:
     """The one-line reason printed on stderr: never a traceback, never more than a line."""
     text = str(error) or type(error).__name__
+    if isinstance(error, KeyboardInterrupt):
+        text = "interrupted (Ctrl-C)"
     if exit_code_for(error) == EX_SOFTWARE:
         text = f"internal error ({type(error).__name__}: {text}); please report it"
     return " ".join(text.split())

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -98,3 +99,27 @@ def test_versions_the_story_cannot_run_are_refused_before_anything_starts(args, 
     assert result.returncode == 64
     assert message in result.stderr
     assert not list((tmp_path / "tmp").iterdir())  # nothing started, nothing written
+
+
+@pytest.mark.slow  # about 15 s: the stop on Ctrl-C is the testbed's (tests/testing), proven there
+def test_ctrl_c_stops_everything_the_demo_started_and_says_so(tmp_path):
+    require_testbed(kafka_versions=("3.9.1", "4.1.1"))
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    demo = subprocess.Popen(
+        [sys.executable, "-m", "confluent_ops", "demo", "--quick"],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "COLUMNS": "100", "TMPDIR": str(scratch)},
+    )
+    assert demo.stdout is not None
+    for line in demo.stdout:
+        if line.startswith("workload:"):  # the cluster serves, the workload runs
+            break
+    demo.send_signal(signal.SIGINT)
+    _, err = demo.communicate(timeout=120)
+    assert demo.returncode == 130
+    assert "interrupted (Ctrl-C)" in err
+    assert not _started_by(tmp_path), "the demo left a process running"
