@@ -9,16 +9,16 @@ A broker that restarts refuses connections for a while: that is "not yet", not a
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Collection, Hashable
 
 from confluent_ops.errors import ClusterRequestFailed, ClusterUnreachable, WaitTimedOut
-from confluent_ops.model import ClusterSnapshot
-from confluent_ops.planners.conditions import Condition
+from confluent_ops.model import ClusterSnapshot, TopicPartition
+from confluent_ops.planners.conditions import Condition, preferred_leaders_elected
 from confluent_ops.ports import Clock, KafkaAdmin
-from confluent_ops.steps.events import Emit, StepWaiting
+from confluent_ops.steps.events import Emit, LeadershipMoved, StepWaiting
 from confluent_ops.waiting import SYSTEM_CLOCK, Check, WaitPolicy, wait_for
 
-__all__ = ["step_policy", "wait_for_condition"]
+__all__ = ["elect_preferred_leaders", "step_policy", "wait_for_condition"]
 
 #: At most this long between two looks: a node back or a move done is noticed within it, so a
 #: roll's overhead per node stays a small part of the node's own restart.
@@ -70,3 +70,45 @@ def wait_for_condition(
     result = wait_for(look, policy=policy.evolve(retry_on=transient), what=what, on_wait=say)
     assert result is not None  # a met check always carries its snapshot
     return result
+
+
+def elect_preferred_leaders(
+    admin: KafkaAdmin,
+    *,
+    step: str,
+    detail: str,
+    what: str,
+    policy: WaitPolicy,
+    emit: Emit,
+    brokers: Collection[int] | None = None,
+    partitions: Collection[TopicPartition] | None = None,
+) -> None:
+    """Elect the preferred leaders of the partitions chosen as
+    :func:`~confluent_ops.planners.conditions.preferred_leaders_elected` chooses them (by
+    preferred leader ``brokers``, by ``partitions``), then wait until each eligible one is led
+    by it, asking again at each look: the metadata may show a new replica order, or a restarted
+    broker back in the ISR, a moment after the election was first asked for.
+    """
+
+    def astray(snapshot: ClusterSnapshot) -> list[TopicPartition]:
+        return [
+            p.partition
+            for p in snapshot
+            if p.replicas
+            and (brokers is None or p.replicas[0] in brokers)
+            and (partitions is None or p.partition in partitions)
+            and p.leader != p.replicas[0]
+        ]
+
+    def elected(snapshot: ClusterSnapshot) -> Condition:
+        seen = preferred_leaders_elected(snapshot, brokers, partitions=partitions)
+        if not seen.met:
+            admin.elect_preferred_leaders(astray(snapshot))
+        return seen
+
+    first = astray(admin.snapshot(sizes=False))
+    if not first:
+        return
+    admin.elect_preferred_leaders(first)
+    emit(LeadershipMoved(step, len(first), detail))
+    wait_for_condition(admin, elected, step=step, what=what, policy=policy, emit=emit)

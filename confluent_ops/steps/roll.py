@@ -38,7 +38,6 @@ from confluent_ops.planners.conditions import (
     broker_serving,
     controller_caught_up,
     fully_replicated,
-    preferred_leaders_elected,
 )
 from confluent_ops.planners.health import (
     Finding,
@@ -49,12 +48,11 @@ from confluent_ops.planners.health import (
 )
 from confluent_ops.planners.roll import RollPlan, estimate_roll, restart_together, roll_order
 from confluent_ops.ports import BrokerLifecycle, Clock, KafkaAdmin, StepState
-from confluent_ops.steps._waits import step_policy, wait_for_condition
+from confluent_ops.steps._waits import elect_preferred_leaders, step_policy, wait_for_condition
 from confluent_ops.steps.events import (
     BrokerStarted,
     BrokerStopped,
     Emit,
-    LeadershipMoved,
     StepDone,
     StepProgress,
     StepStarted,
@@ -507,35 +505,14 @@ class Roll:
         """Elect the preferred leaders the batch lost, after a short delay; seconds it took."""
         began = self.clock.monotonic()
         self.clock.sleep(self.leader_delay)
-        snapshot = self.admin.snapshot(sizes=False)
-        ours = [
-            p.partition
-            for p in snapshot
-            if p.replicas and p.replicas[0] in nodes and p.leader != p.replicas[0]
-        ]
-        if ours:
-            self.admin.elect_preferred_leaders(ours)
-            self.emit(
-                LeadershipMoved(
-                    self.step, len(ours), f"back to preferred leaders {sorted(set(nodes))}"
-                )
-            )
-
-        def elected(snapshot: ClusterSnapshot) -> Condition:
-            seen = preferred_leaders_elected(snapshot, set(nodes))
-            if not seen.met:
-                self.admin.elect_preferred_leaders(
-                    [p.partition for p in snapshot if p.replicas and p.replicas[0] in nodes]
-                )
-            return seen
-
-        wait_for_condition(
+        elect_preferred_leaders(
             self.admin,
-            elected,
             step=self.step,
+            detail=f"back to preferred leaders {sorted(set(nodes))}",
             what=f"preferred leadership back on {list(nodes)}",
             policy=self.policy,
             emit=self.emit,
+            brokers=set(nodes),
         )
         return self.clock.monotonic() - began
 
