@@ -34,12 +34,12 @@ from confluent_ops.adapters import KafkaAdapter
 from confluent_ops.cli._app import EX_FAILURE, EX_OK, CommandParser, UsageError, integer
 from confluent_ops.cli._demo_plot import BrokerLoad, Phase, write_plot
 from confluent_ops.errors import KafkaVersionUnavailable, UnsafeOperation
-from confluent_ops.model import Broker, BrokerSet, ClusterSnapshot, synthetic_cluster
+from confluent_ops.model import ClusterSnapshot, synthetic_cluster
 from confluent_ops.planners import estimate_duration, plan_add_brokers, throttled_replicas
 from confluent_ops.planners.health import operation_preflight, throttles_in_force
 from confluent_ops.reporting import ProgressDisplay
 from confluent_ops.steps.roll import MetadataVersionBump, Roll
-from confluent_ops.steps.scale import ScaleIn, ScaleOut
+from confluent_ops.steps.scale import ScaleIn, ScaleOut, ScaleResult
 from confluent_ops.testing import (
     SUPPORTED_KAFKA_VERSIONS,
     ClusterSampler,
@@ -220,7 +220,6 @@ def _on_a_real_cluster(args: argparse.Namespace) -> int:
     if not can_plot:
         story.say("no matplotlib: no plot (pip install 'confluent-ops[demo]' brings it)")
     loads: dict[str, tuple[BrokerLoad, ...]] = {}
-    figures: dict[str, object] = {}
     with LocalKafkaCluster(
         3,
         version=args.from_version,
@@ -263,15 +262,16 @@ def _on_a_real_cluster(args: argparse.Namespace) -> int:
             with story.phase(
                 "scale out", "scale out: a fourth broker, rebalanced under a throttle"
             ):
-                _show_scale_out_plan(story, before, throttle, args.concurrency)
-                scale_out = ScaleOut(
+                adding = ScaleOut(
                     admin,
                     lifecycle,
                     count=1,
                     throttle=throttle,
                     concurrency=args.concurrency,
                     emit=display,
-                ).run()
+                )
+                _show_scale_out_plan(story, adding, before, throttle, args.concurrency)
+                scale_out = adding.run()
                 loads["after scale-out"] = _loads(admin.snapshot(sizes=False))
                 story.say(
                     f"added broker {list(scale_out.brokers)}: {scale_out.replica_moves} moves "
@@ -318,37 +318,29 @@ def _on_a_real_cluster(args: argparse.Namespace) -> int:
     plot = None
     if can_plot:
         plot = write_plot(plot_path, loads, timeline, story.phases)
-    figures.update(
-        {
-            "ok": verdict.ok
-            and not seen.under_min_isr_samples
-            and not throttles
-            and versions == [args.to_version],
-            "acknowledged": verdict.acknowledged,
-            "lost": len(verdict.lost),
-            "worst_produce_latency_s": round(verdict.max_produce_latency, 3),
-            "under_replicated_s": seen.under_replicated_seconds,
-            "under_min_isr_samples": seen.under_min_isr_samples,
-            "samples": seen.samples,
-            "max_brokers_down": seen.max_brokers_down,
-            "scale_out": _scale_figures(scale_out),
-            "roll": {"nodes": len(roll.nodes), "seconds": round(roll.seconds, 2)},
-            "metadata_version_before": metadata_before,
-            "metadata_version_after": level,
-            "versions": versions,
-            "scale_in": _scale_figures(scale_in),
-            "throttles_left": len(throttles),
-            "plot": None if plot is None else str(plot),
-            "duration_s": round(time.monotonic() - started, 1),
-        }
-    )
-    _report(
-        story,
-        figures,
-        _scale_figures(scale_out),
-        _scale_figures(scale_in),
-        verdict.summary(),
-    )
+    figures: dict[str, object] = {
+        "ok": verdict.ok
+        and not seen.under_min_isr_samples
+        and not throttles
+        and versions == [args.to_version],
+        "acknowledged": verdict.acknowledged,
+        "lost": len(verdict.lost),
+        "worst_produce_latency_s": round(verdict.max_produce_latency, 3),
+        "under_replicated_s": seen.under_replicated_seconds,
+        "under_min_isr_samples": seen.under_min_isr_samples,
+        "samples": seen.samples,
+        "max_brokers_down": seen.max_brokers_down,
+        "scale_out": _scale_figures(scale_out),
+        "roll": {"nodes": len(roll.nodes), "seconds": round(roll.seconds, 2)},
+        "metadata_version_before": metadata_before,
+        "metadata_version_after": level,
+        "versions": versions,
+        "scale_in": _scale_figures(scale_in),
+        "throttles_left": len(throttles),
+        "plot": None if plot is None else str(plot),
+        "duration_s": round(time.monotonic() - started, 1),
+    }
+    _report(story, figures, scale_out, scale_in, versions, verdict.summary())
     if args.json:
         print(json.dumps(figures, sort_keys=True), flush=True)
     return EX_OK if figures["ok"] else EX_FAILURE
@@ -398,23 +390,16 @@ def _show_preflight(story: _Story, snapshot: ClusterSnapshot) -> None:
 
 
 def _show_scale_out_plan(
-    story: _Story, snapshot: ClusterSnapshot, throttle: int, concurrency: int
+    story: _Story, step: ScaleOut, snapshot: ClusterSnapshot, throttle: int, concurrency: int
 ) -> None:
-    """The plan ScaleOut will make for the new broker (same planner, same input), as a table."""
-    racks = Counter(b.rack for b in snapshot.brokers)
-    rack = min(racks, key=lambda r: (racks[r], r or ""))
-    new = Broker(max(snapshot.broker_ids) + 1, rack)
-    plan = plan_add_brokers(
-        snapshot.assignment(),
-        BrokerSet((*snapshot.broker_set().brokers, new)),
-        [new.id],
-        sizes=snapshot.sizes,
-    )
+    """The plan the scale-out step will make for the new broker, as a table."""
+    plan = step.plan(snapshot)
     report = plan.report
+    (new,) = (b for b in report.brokers if b.broker not in snapshot.broker_ids)
     estimate = estimate_duration(
         plan, throttle_bytes_per_second=throttle, sizes=snapshot.sizes, concurrency=concurrency
     )
-    table = Table(title=f"plan: add broker {new.id} in rack {rack}")
+    table = Table(title=f"plan: add broker {new.broker} in rack {new.rack}")
     for column in ("broker", "rack", "replicas", "leaders", "bytes"):
         table.add_column(column, justify="right")
     for b in report.brokers:
@@ -435,9 +420,9 @@ def _show_scale_out_plan(
     )
 
 
-def _scale_figures(result: object) -> dict[str, object]:
+def _scale_figures(result: ScaleResult) -> dict[str, object]:
     keep = ("replica_moves", "lower_bound_moves", "bytes_moved", "reassign_seconds", "seconds")
-    values = attrs.asdict(result)  # type: ignore[arg-type]
+    values = result.to_dict()
     return {
         key: round(v, 2) if isinstance(v, float) else v for key, v in values.items() if key in keep
     }
@@ -450,8 +435,9 @@ def _mib(value: int | None) -> str:
 def _report(
     story: _Story,
     figures: dict[str, object],
-    out: dict[str, object],
-    in_: dict[str, object],
+    out: ScaleResult,
+    in_: ScaleResult,
+    versions: list[str],
     workload: str,
 ) -> None:
     story.console.rule("report", style="cyan")
@@ -466,10 +452,10 @@ def _report(
         ("samples under min.insync.replicas", str(figures["under_min_isr_samples"])),
         (
             "scale-out moves / lower bound",
-            f"{out['replica_moves']} / {out['lower_bound_moves']}",
+            f"{out.replica_moves} / {out.lower_bound_moves}",
         ),
-        ("scale-in moves / lower bound", f"{in_['replica_moves']} / {in_['lower_bound_moves']}"),
-        ("versions after the roll", " ".join(map(str, figures["versions"]))),  # type: ignore[call-overload]
+        ("scale-in moves / lower bound", f"{in_.replica_moves} / {in_.lower_bound_moves}"),
+        ("versions after the roll", " ".join(versions)),
         ("throttles left", str(figures["throttles_left"])),
         ("plot", str(figures["plot"] or "none (no matplotlib)")),
         ("duration", f"{figures['duration_s']} s"),

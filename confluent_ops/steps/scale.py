@@ -30,20 +30,14 @@ from confluent_ops.model import (
 from confluent_ops.model._json import load_json_object
 from confluent_ops.planners import PlanOptions, estimate_duration, plan_add_brokers
 from confluent_ops.planners import plan_remove_brokers as remove_plan
-from confluent_ops.planners.conditions import (
-    Condition,
-    all_met,
-    broker_serving,
-    preferred_leaders_elected,
-)
+from confluent_ops.planners.conditions import Condition, all_met, broker_serving
 from confluent_ops.planners.health import operation_preflight
 from confluent_ops.ports import BrokerLifecycle, Clock, KafkaAdmin, StepState
-from confluent_ops.steps._waits import step_policy, wait_for_condition
+from confluent_ops.steps._waits import elect_preferred_leaders, step_policy, wait_for_condition
 from confluent_ops.steps.events import (
     BrokerStarted,
     BrokerStopped,
     Emit,
-    LeadershipMoved,
     StepDone,
     StepStarted,
     ignore,
@@ -190,34 +184,15 @@ class _Scale:
         its next automatic rebalance (``leader.imbalance.check.interval.seconds``, 5 minutes)
         or never do it (``auto.leader.rebalance.enable=false``). Kafka elects only a preferred
         replica that is in sync; one that is not keeps its current leader (and is not waited
-        for). The metadata may show a move's new replica order a moment after the move is done,
-        so the election is asked again until every eligible partition is led as planned."""
-
-        def astray(snapshot: ClusterSnapshot) -> list[TopicPartition]:
-            return [
-                p.partition
-                for p in snapshot
-                if p.partition in moved and p.replicas and p.leader != p.replicas[0]
-            ]
-
-        def elected(snapshot: ClusterSnapshot) -> Condition:
-            seen = preferred_leaders_elected(snapshot, partitions=moved)
-            if not seen.met:
-                self.admin.elect_preferred_leaders(astray(snapshot))
-            return seen
-
-        elect = astray(self.admin.snapshot(sizes=False))
-        if not elect:
-            return
-        self.admin.elect_preferred_leaders(elect)
-        self.emit(LeadershipMoved(self.step, len(elect), "to the plan's preferred leaders"))
-        wait_for_condition(
+        for)."""
+        elect_preferred_leaders(
             self.admin,
-            elected,
             step=self.step,
+            detail="to the plan's preferred leaders",
             what="the moved partitions to be led by their preferred leaders",
             policy=self.policy,
             emit=self.emit,
+            partitions=moved,
         )
 
     def _figures(self, plan: PlannedReassignment) -> dict[str, object]:
@@ -310,25 +285,32 @@ class ScaleOut(_Scale):
             counts[rack] = counts.get(rack, 0) + 1
         return chosen
 
-    def preview(self) -> ScaleResult:
-        """The plan for brokers that do not exist yet (ids and racks as they would be)."""
-        snapshot = self.admin.snapshot()
+    def plan(self, snapshot: ClusterSnapshot) -> PlannedReassignment:
+        """The plan for brokers that do not exist yet, with the ids and racks they will get:
+        what :meth:`run` plans once they serve, from the same cluster (a runbook shows it)."""
         racks = self._racks(snapshot)
         start = max(snapshot.broker_ids, default=-1) + 1
         new = [Broker(start + i, rack) for i, rack in enumerate(racks)]
-        brokers = BrokerSet((*snapshot.broker_set().brokers, *new))
-        plan = plan_add_brokers(
+        return plan_add_brokers(
             snapshot.assignment(),
-            brokers,
+            BrokerSet((*snapshot.broker_set().brokers, *new)),
             [b.id for b in new],
             sizes=snapshot.sizes,
             options=self.options,
         )
+
+    def preview(self) -> ScaleResult:
+        """The plan for brokers that do not exist yet (ids and racks as they would be)."""
+        snapshot = self.admin.snapshot()
+        plan = self.plan(snapshot)
+        known = set(snapshot.broker_ids)
+        new = [b for b in plan.report.brokers if b.broker not in known]
         estimate = self._estimate(plan, snapshot)
         self.emit(
             StepStarted(
                 self.step,
-                f"add {self.count} broker(s) {[b.id for b in new]} in racks {racks}, then move "
+                f"add {self.count} broker(s) {[b.broker for b in new]} in racks "
+                f"{[b.rack for b in new]}, then move "
                 f"{plan.report.replica_moves} replica(s) onto them",
                 tuple(plan.report.summary_lines()),
                 estimate,
@@ -336,7 +318,7 @@ class ScaleOut(_Scale):
             )
         )
         figures = self._figures(plan)
-        return self._result([b.id for b in new], figures, 0.0, dry_run=True, estimate=estimate)
+        return self._result([b.broker for b in new], figures, 0.0, dry_run=True, estimate=estimate)
 
     def run(self) -> ScaleResult:
         """Add the brokers (once), wait until they serve, plan, move in waves, verify."""
