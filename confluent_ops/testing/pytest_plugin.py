@@ -29,7 +29,7 @@ from confluent_ops.errors import TestbedError
 from confluent_ops.testing._kafka import LocalKafkaCluster
 from confluent_ops.testing._kube_build import control_plane_binaries
 from confluent_ops.testing._processes import find_java
-from confluent_ops.testing._resolve import DEFAULT_KAFKA_VERSION, cache_root, resolve_kafka
+from confluent_ops.testing._resolve import DEFAULT_KAFKA_VERSION, resolve_kafka
 from confluent_ops.testing._zookeeper import ZOOKEEPER_FROM_KAFKA, ZooKeeperEnsemble
 
 __all__ = [
@@ -63,11 +63,9 @@ def missing_tools(
         missing.append(str(exc))
     wanted = (*kafka_versions, *((ZOOKEEPER_FROM_KAFKA,) if zookeeper else ()))
     for version in sorted(set(wanted)):
-        if (cache_root() / "kafka" / version / ".complete").exists():
-            continue
         if version not in _UNRESOLVABLE:
             try:
-                resolve_kafka(version)
+                resolve_kafka(version)  # a cached version: a look at one marker file
                 continue
             except TestbedError as exc:  # remembered: every test would ask again otherwise
                 _UNRESOLVABLE[version] = str(exc)
