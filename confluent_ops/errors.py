@@ -28,6 +28,7 @@ __all__ = [
     "JavaNotFound",
     "KafkaVersionUnavailable",
     "KeyMismatch",
+    "LogDirUnavailable",
     "MalformedFile",
     "MaterialMissing",
     "NotReady",
@@ -108,6 +109,21 @@ class DuplicateReplica(InvalidInput):
         self.partition = partition
         self.broker_id = broker_id
         super().__init__(f"partition {partition} lists broker {broker_id} more than once")
+
+
+class LogDirUnavailable(InvalidInput):
+    """A replica was to be placed in a log directory its broker cannot take it in.
+
+    ``reason`` says which: the broker has no such directory among its ``log.dirs``, or has it
+    offline (a failed disk). Refused before anything was sent.
+    """
+
+    def __init__(self, partition: str, broker: int, path: str, reason: str) -> None:
+        self.partition = partition
+        self.broker = broker
+        self.path = path
+        self.reason = reason
+        super().__init__(f"partition {partition} on broker {broker} cannot go to {path}: {reason}")
 
 
 class ImpossiblePlan(InvalidInput):

@@ -15,7 +15,13 @@ from typing import Any, Protocol, runtime_checkable
 
 import attrs
 
-from confluent_ops.model import ClusterSnapshot, ConfigChange, ConfigSetting, TopicPartition
+from confluent_ops.model import (
+    ClusterSnapshot,
+    ConfigChange,
+    ConfigSetting,
+    PartitionRates,
+    TopicPartition,
+)
 
 __all__ = [
     "AppliedObject",
@@ -48,6 +54,15 @@ class KafkaAdmin(Protocol):
 
     def snapshot(self, *, sizes: bool = True) -> ClusterSnapshot:
         """The whole cluster in one value; ``sizes=False`` skips the log-dir query."""
+        ...
+
+    def sample_rates(self, *, seconds: float, clock: Clock | None = None) -> PartitionRates:
+        """Each partition's bytes in and out per second, from two readings ``seconds`` apart.
+
+        See :meth:`PartitionRates.from_samples` for what is measured and what cannot be seen
+        (consumers that commit no offsets); ``clock`` (default: the implementation's own) is
+        what the wait between the readings sleeps on. ``seconds`` must be above 0.
+        """
         ...
 
     def broker_configs(
@@ -83,6 +98,21 @@ class KafkaAdmin(Protocol):
 
         Returns, for each partition, None when the cluster accepted it or the cluster's reason
         when it refused it; refusals of single partitions are not raised.
+        """
+        ...
+
+    def alter_replica_log_dirs(
+        self, assignments: Mapping[tuple[TopicPartition, int], str]
+    ) -> frozenset[tuple[TopicPartition, int]]:
+        """Place each replica ``(partition, broker)`` in a log directory of its broker (JBOD).
+
+        A replica its broker hosts moves there: the broker copies it into a *future* replica
+        in that directory and swaps it in when caught up (nothing happens if it is there
+        already). A replica its broker does not host yet is noted, and created in that
+        directory when it arrives: those are returned, to be asked for again until none is
+        left, as ``kafka-reassign-partitions`` does after starting a reassignment. A directory
+        the broker lacks or has offline raises
+        :class:`~confluent_ops.errors.LogDirUnavailable` before anything is sent.
         """
         ...
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import math
 import re
 import threading
 from collections import defaultdict
@@ -30,7 +31,7 @@ import kafka.errors
 from confluent_kafka import KafkaError, KafkaException
 from confluent_kafka.admin import AdminClient
 from confluent_kafka.cimpl import NewTopic
-from kafka.admin import ConfigResource, ConfigResourceType, KafkaAdminClient
+from kafka.admin import ConfigResource, ConfigResourceType, KafkaAdminClient, OffsetSpec
 
 from confluent_ops.adapters._kafka_python import (
     alter_broker_default,
@@ -43,6 +44,7 @@ from confluent_ops.errors import (
     ClusterRequestFailed,
     ClusterUnreachable,
     InvalidInput,
+    LogDirUnavailable,
     UnknownBroker,
     UnknownPartition,
     WaitTimedOut,
@@ -61,14 +63,17 @@ from confluent_ops.model import (
     ConfigSource,
     LogDir,
     LogDirs,
+    PartitionRates,
     PartitionState,
     QuorumState,
     QuorumVoter,
+    RateSample,
     ReplicaLog,
     TopicPartition,
     TopicState,
     parse_bootstrap_servers,
 )
+from confluent_ops.model.assignment import ANY_LOG_DIR, log_dir_problem
 from confluent_ops.ports import Clock
 from confluent_ops.waiting import SYSTEM_CLOCK, Check, WaitPolicy, wait_for, wait_until
 
@@ -585,8 +590,19 @@ class KafkaAdapter:
         directory's capacity and free space where the broker reports them.
         """
         ids = sorted(self.cluster_metadata().brokers) if broker_ids is None else list(broker_ids)
+        return self._described_log_dirs(ids)
+
+    def _described_log_dirs(
+        self, ids: Sequence[int], partitions: Mapping[str, Sequence[int]] | None = None
+    ) -> LogDirs:
+        """``DescribeLogDirs`` of ``ids``: every directory, with the replicas of ``partitions``
+        (``{topic: [partition, ...]}``; all partitions when None)."""
         with self._translated("describe log dirs"):
-            described = self._call("describe_log_dirs", brokers=ids)
+            described = self._call(
+                "describe_log_dirs",
+                topic_partitions=None if partitions is None else dict(partitions),
+                brokers=list(ids),
+            )
         dirs: list[LogDir] = []
         replicas: list[ReplicaLog] = []
         for broker in described:
@@ -616,6 +632,95 @@ class KafkaAdapter:
                             )
                         )
         return LogDirs(dirs, replicas)
+
+    def sample_rates(self, *, seconds: float, clock: Clock | None = None) -> PartitionRates:
+        """Each partition's bytes in and out per second, from two readings ``seconds`` apart.
+
+        A reading (:class:`~confluent_ops.model.RateSample`) takes every led partition's end
+        and earliest offsets (``ListOffsets``), its leader replica's size (``DescribeLogDirs``)
+        and the offsets every consumer group committed (``ListGroups``, ``OffsetFetch``); the
+        second starts ``seconds`` after the first did, on ``clock`` (default: the adapter's),
+        and :meth:`~confluent_ops.model.PartitionRates.from_samples` makes the rates.
+        Consumers are seen only through the offsets their groups commit to Kafka: a group that
+        commits nothing counts 0, and one that commits less often than ``seconds`` may show no
+        consumption or a burst. A partition without a leader gets no rate.
+        """
+        if (
+            isinstance(seconds, bool)
+            or not isinstance(seconds, int | float)
+            or not 0 < seconds < math.inf
+        ):
+            raise InvalidInput(f"a rate sample needs a positive number of seconds, not {seconds}")
+        clock = self._clock if clock is None else clock
+        started = clock.monotonic()
+        earlier = self._rate_sample(clock)
+        clock.sleep(max(0.0, started + seconds - clock.monotonic()))
+        return PartitionRates.from_samples(earlier, self._rate_sample(clock))
+
+    def _rate_sample(self, clock: Clock) -> RateSample:
+        """One reading for :meth:`sample_rates`, timed at the middle of its requests."""
+        started = clock.monotonic()
+        metadata = self.cluster_metadata()
+        leaders = {
+            TopicPartition(str(topic.topic), p.id): int(p.leader)
+            for topic in metadata.topics.values()
+            if topic.error is None
+            for p in topic.partitions.values()
+            if p.error is None and p.leader >= 0
+        }
+        log_end = self._offsets(leaders, OffsetSpec.LATEST)
+        log_start = self._offsets(leaders, OffsetSpec.EARLIEST)
+        log_dirs = self.log_dirs(sorted(metadata.brokers))
+        sizes = {tp: log_dirs.size_on(tp, leader) for tp, leader in leaders.items()}
+        committed = self._committed_offsets()
+        finished = clock.monotonic()
+        return RateSample(
+            at=(started + finished) / 2,
+            log_end=log_end,
+            log_start=log_start,
+            leader_bytes={tp: size for tp, size in sizes.items() if size is not None},
+            committed=committed,
+        )
+
+    def _offsets(
+        self, partitions: Iterable[TopicPartition], spec: OffsetSpec
+    ) -> dict[TopicPartition, int]:
+        """``ListOffsets`` of ``partitions`` at ``spec`` (latest: the high watermark)."""
+        request = {kafka.TopicPartition(tp.topic, tp.partition): spec for tp in partitions}
+        if not request:
+            return {}
+        with self._translated("list offsets"):
+            found = self._call(
+                "list_partition_offsets", request, timeout_ms=int(self.timeout * 1000)
+            )
+        return {
+            TopicPartition(ktp.topic, ktp.partition): int(answer.offset)
+            for ktp, answer in found.items()
+            if answer.offset >= 0
+        }
+
+    def _committed_offsets(self) -> dict[str, dict[TopicPartition, int]]:
+        """Per consumer group (classic or KIP-848 protocol), the offsets it committed.
+
+        Groups of other kinds (Connect workers, share groups) commit no offsets to read here.
+        """
+        with self._translated("list groups"):
+            groups = self._call("list_groups")
+        names = sorted(
+            {str(g["group_id"]) for g in groups if g.get("protocol_type", "") in ("consumer", "")}
+        )
+        committed: dict[str, dict[TopicPartition, int]] = {}
+        for start in range(0, len(names), 500):
+            batch = names[start : start + 500]
+            with self._translated("list group offsets"):
+                found = self._call("list_group_offsets", dict.fromkeys(batch))
+            for group, offsets in found.items():
+                committed[str(group)] = {
+                    TopicPartition(ktp.topic, ktp.partition): int(answer.offset)
+                    for ktp, answer in offsets.items()
+                    if answer.offset >= 0
+                }
+        return committed
 
     def _describe_default(self, keys: Sequence[str]) -> dict[str, Any]:
         """The cluster-wide dynamic broker default (the empty broker resource).
@@ -824,6 +929,74 @@ class KafkaAdapter:
             outcome[tp] = _error_text(error)
         return outcome
 
+    def alter_replica_log_dirs(
+        self, assignments: Mapping[tuple[TopicPartition, int], str]
+    ) -> frozenset[tuple[TopicPartition, int]]:
+        """Place replicas in log directories of their brokers; return those not hosted yet.
+
+        Every partition, broker and directory is checked first (the directories against what
+        each broker reports, online or not), so a bad entry changes nothing. A broker answers
+        ``REPLICA_NOT_AVAILABLE`` for a replica it does not host yet, having noted the directory
+        to create it in: those come back. kafka-python's public ``alter_replica_log_dirs``
+        sends the request (AlterReplicaLogDirs; confluent-kafka's Python API lacks it).
+        """
+        if not assignments:
+            return frozenset()
+        metadata = self._metadata_with(tp.topic for tp, _ in assignments)
+        wanted: dict[str, set[int]] = defaultdict(set)
+        for (tp, broker), path in assignments.items():
+            topic = metadata.topics.get(tp.topic)
+            if topic is None or tp.partition not in topic.partitions:
+                raise UnknownPartition(str(tp), "the cluster has no such partition")
+            if broker not in metadata.brokers:
+                raise UnknownBroker(broker, f"a replica of {tp} would be placed in {path} there")
+            problem = "is not a directory" if path == ANY_LOG_DIR else log_dir_problem(path)
+            if problem is not None:
+                raise InvalidInput(f"partition {tp} on broker {broker}: the log dir {problem}")
+            wanted[tp.topic].add(tp.partition)
+        described = self._described_log_dirs(
+            sorted({b for _, b in assignments}), {t: sorted(p) for t, p in wanted.items()}
+        )
+        for (tp, broker), path in sorted(assignments.items(), key=_replica_order):
+            dirs = {d.path: d for d in described.dirs_of(broker)}
+            found = dirs.get(path)
+            if found is None:
+                raise LogDirUnavailable(
+                    str(tp),
+                    broker,
+                    path,
+                    f"broker {broker} has no such log dir (it has {', '.join(sorted(dirs))})",
+                )
+            if not found.online:
+                raise LogDirUnavailable(
+                    str(tp), broker, path, f"it is offline on broker {broker} ({found.error})"
+                )
+        request = {
+            kafka.TopicPartitionReplica(tp.topic, tp.partition, broker): path
+            for (tp, broker), path in assignments.items()
+        }
+        with self._translated("alter replica log dirs"):
+            results = self._call("alter_replica_log_dirs", request)
+        pending: set[tuple[TopicPartition, int]] = set()
+        failed: list[str] = []
+        for (tp, broker), path in sorted(assignments.items(), key=_replica_order):
+            error = results.get(kafka.TopicPartitionReplica(tp.topic, tp.partition, broker))
+            if error is kafka.errors.NoError:
+                continue
+            if error is kafka.errors.ReplicaNotAvailableError:
+                pending.add((tp, broker))
+                continue
+            if error is kafka.errors.ClusterAuthorizationFailedError:
+                raise AuthorizationFailed(
+                    "alter replica log dirs",
+                    _DENIED_BY_CLASS[kafka.errors.ClusterAuthorizationFailedError],
+                    error.__name__,
+                )
+            failed.append(f"{tp} on broker {broker} to {path}: {_log_dir_refusal(error)}")
+        if failed:
+            raise ClusterRequestFailed("alter replica log dirs", "; ".join(failed))
+        return frozenset(pending)
+
     def elect_preferred_leaders(
         self, partitions: Iterable[TopicPartition] | None = None
     ) -> Mapping[TopicPartition, str | None]:
@@ -958,6 +1131,23 @@ def _shows(change: ConfigChange, values: Mapping[str, Any], layer: ConfigSource)
         if any(ConfigSource.parse(str(source)) is layer for source in layers if source):
             return False
     return True
+
+
+def _replica_order(item: tuple[tuple[TopicPartition, int], str]) -> tuple[str, int, int]:
+    (tp, broker), _ = item
+    return tp.topic, tp.partition, broker
+
+
+def _log_dir_refusal(error: object) -> str:
+    """A broker's refusal of one replica's directory, in words (the directory was checked
+    just before: a refusal here means it changed since, or the topic is gone)."""
+    if error is None:
+        return "no answer from the broker"
+    if error is kafka.errors.LogDirNotFoundError:
+        return "the broker has no such log dir (LogDirNotFoundError)"
+    if error is kafka.errors.KafkaStorageError:
+        return "the log dir, or the replica's current one, is offline (KafkaStorageError)"
+    return _error_text(error) or "refused"
 
 
 def _controller_id(cluster: Any) -> int | None:

@@ -7,7 +7,8 @@ state is kept until every broker we touched has its values back. Exit codes: ``v
 move complete and throttles restored, 1 still moving or waiting (or a touched broker is down and
 still owes its restore), 2 a move failed; ``execute`` the same once it ends; ``cancel`` 0
 cancelled and restored, 1 a restore is still owed, 2 a cancellation was refused. The one table of
-``confluent_ops.cli._app`` gives the rest (64, 65, 66, 69, 75, 77).
+``confluent_ops.cli._app`` gives the rest (64, 65, 66, 69, 75, 77). A plan with ``log_dirs``
+(JBOD) also places replicas in those directories, as Kafka's tool does.
 """
 
 from __future__ import annotations
@@ -39,7 +40,9 @@ def register(commands: argparse._SubParsersAction[CommandParser]) -> None:
             "Run a plan in Kafka's reassignment JSON. execute records the throttles in force, "
             "then starts the moves in waves (at most --concurrency copies into or out of any "
             "broker) until all are done; verify reports progress (exit 0 done and throttles "
-            "restored, 1 moving, 2 failed); cancel stops the moves and restores the throttles."
+            "restored, 1 moving, 2 failed); cancel stops the moves and restores the throttles. "
+            "A plan's log_dirs (several log directories per broker) are honoured: replicas are "
+            "placed in, or moved between, the named directories."
         ),
     )
     actions = reassign.add_subparsers(dest="action", metavar="ACTION", parser_class=CommandParser)
@@ -74,6 +77,14 @@ def register(commands: argparse._SubParsersAction[CommandParser]) -> None:
                 help="replication throttle on every broker the plan touches (default: none)",
             )
             parser.add_argument(
+                "--dir-throttle",
+                type=positive_int,
+                metavar="BYTES_PER_S",
+                help="limit on copies between a broker's log directories, on every broker the "
+                "plan places replicas on in named log_dirs (Kafka's "
+                "replica.alter.log.dirs.io.max.bytes.per.second; default: none)",
+            )
+            parser.add_argument(
                 "--concurrency",
                 type=integer(1, 10_000),
                 metavar="K",
@@ -106,19 +117,22 @@ def _moves_on_stdout(event: object) -> None:
 def _run(args: argparse.Namespace) -> int:
     # Everything local first: a bad plan or an unusable state location never reaches a cluster.
     plan_text = read_text(args.plan, what="plan")
-    targets = ClusterAssignment.from_kafka_json(plan_text, source=args.plan)
+    ClusterAssignment.from_kafka_json(plan_text, source=args.plan)  # refused before connecting
     state = FileStepState(args.state if args.state else default_state_path(args.plan))
     state.check(writing=not args.dry_run)
     with connect(args) as admin, reporting(args) as report:
         emit = report if args.json or args.action != "verify" else fan_out(report, _moves_on_stdout)
         policy = step_policy(interval=1.0, stall=getattr(args, "stall", 300.0))
-        step = Reassignment(admin, targets, state=state, source=args.plan, emit=emit, policy=policy)
+        step = Reassignment(
+            admin, plan_text, state=state, source=args.plan, emit=emit, policy=policy
+        )
         if args.action == "execute":
             result = step.execute(
                 throttle=args.throttle,
                 concurrency=args.concurrency,
                 dry_run=args.dry_run,
                 wait=not args.no_wait,
+                dir_throttle=args.dir_throttle,
             )
             if args.json:
                 return EX_OK if args.dry_run else result.exit_code

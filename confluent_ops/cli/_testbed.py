@@ -57,7 +57,8 @@ def register(commands: argparse._SubParsersAction[CommandParser]) -> None:
             "SIGTERM. Once every broker serves, the ready file (JSON) holds: bootstrap, "
             "version, brokers, pids, control (the socket through which roll, upgrade and scale "
             "--testbed stop and start its brokers); zookeeper in ZooKeeper mode; ssl_bootstrap, "
-            "sasl_ssl_bootstrap and ca with --tls / --sasl-plain. The bootstrap address and "
+            "sasl_ssl_bootstrap and ca with --tls / --sasl-plain; log_dirs (each broker's "
+            "directories) with --log-dirs-per-broker above 1. The bootstrap address and "
             "how to stop are printed too."
         ),
     )
@@ -83,6 +84,13 @@ def register(commands: argparse._SubParsersAction[CommandParser]) -> None:
     )
     kafka.add_argument(
         "--combined", action="store_true", help="brokers double as controllers (no dedicated)"
+    )
+    kafka.add_argument(
+        "--log-dirs-per-broker",
+        type=integer(1, 16),
+        default=1,
+        metavar="N",
+        help="log directories per broker (JBOD), each a folder of the broker's (default 1)",
     )
     kafka.add_argument(
         "--tls",
@@ -187,6 +195,7 @@ def _run_kafka(args: argparse.Namespace) -> int:
             listeners=listeners,
             sasl_users=users,
             tls=_tls(args.tls),
+            log_dirs_per_broker=args.log_dirs_per_broker,
             workdir=args.workdir,
         )
         with cluster, TestbedControl(cluster) as control:
@@ -199,6 +208,11 @@ def _run_kafka(args: argparse.Namespace) -> int:
             }
             if cluster.ensemble is not None:
                 ready["zookeeper"] = cluster.ensemble.hosts
+            if cluster.log_dirs_per_broker > 1:
+                ready["log_dirs"] = {
+                    str(b): [str(path) for path in cluster.log_dirs_of(b)]
+                    for b in cluster.broker_ids
+                }
             for listener in listeners[1:]:
                 ready[f"{listener.lower()}_bootstrap"] = cluster.bootstrap_for(listener)
             if cluster.tls is not None:

@@ -9,27 +9,34 @@ from __future__ import annotations
 from confluent_ops.model._frozen import FrozenDict, frozen_dict
 from confluent_ops.model.assignment import ClusterAssignment, TopicPartition
 from confluent_ops.model.broker import Broker, BrokerSet
+from confluent_ops.model.capacities import BrokerCapacities
 from confluent_ops.model.endpoints import parse_bootstrap_servers
 from confluent_ops.model.generate import SyntheticCluster, synthetic_cluster
 from confluent_ops.model.java_properties import java_properties_text, read_java_properties
 from confluent_ops.model.log_dirs import LogDir, LogDirs, ReplicaLog
 from confluent_ops.model.plan import PartitionMove, PlannedReassignment, ReassignmentPlan
-from confluent_ops.model.report import BrokerBalance, PlanReport
+from confluent_ops.model.rates import PartitionRates, RateSample
+from confluent_ops.model.report import BrokerBalance, GoalOutcome, LogDirBalance, PlanReport
 from confluent_ops.model.secret import Secret
 from confluent_ops.model.sizes import PartitionSizes
 
 __all__ = [
     "Broker",
     "BrokerBalance",
+    "GoalOutcome",
+    "BrokerCapacities",
     "BrokerSet",
     "ClusterAssignment",
     "FrozenDict",
     "LogDir",
+    "LogDirBalance",
     "LogDirs",
     "PartitionMove",
+    "PartitionRates",
     "PartitionSizes",
     "PlanReport",
     "PlannedReassignment",
+    "RateSample",
     "ReassignmentPlan",
     "ReplicaLog",
     "Secret",
@@ -44,6 +51,7 @@ __all__ = [
 
 # The cluster snapshot (observe): appended by the adapters work.
 from confluent_ops.model.snapshot import (
+    ALTER_LOG_DIRS_RATE,
     FOLLOWER_THROTTLED_RATE,
     FOLLOWER_THROTTLED_REPLICAS,
     LEADER_THROTTLED_RATE,
@@ -62,6 +70,7 @@ from confluent_ops.model.snapshot import (
 )
 
 __all__ += [
+    "ALTER_LOG_DIRS_RATE",
     "FOLLOWER_THROTTLED_RATE",
     "FOLLOWER_THROTTLED_REPLICAS",
     "LEADER_THROTTLED_RATE",

@@ -10,6 +10,7 @@ duplicate key is the classic hand edit that Python's ``json`` would resolve by k
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 from confluent_ops.errors import MalformedFile
@@ -23,6 +24,7 @@ __all__ = [
     "load_json_object",
     "require_int",
     "require_list",
+    "require_number",
     "require_str",
     "require_version",
 ]
@@ -101,6 +103,22 @@ def require_int(
     if value > maximum:
         raise MalformedFile(f"{where} must be <= {maximum}, got {value}", path=source)
     return value
+
+
+def require_number(value: object, *, source: str | None, where: str) -> float:
+    """A finite number of zero or more (an integer or a decimal, not a bool), as a float.
+
+    The parser refuses ``NaN`` and ``Infinity`` but reads ``1e999`` as infinity, so finiteness
+    is checked here too.
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise MalformedFile(f"{where} must be a number, got {type(value).__name__}", path=source)
+    number = float(value)
+    if not math.isfinite(number):
+        raise MalformedFile(f"{where} must be a finite number", path=source)
+    if number < 0:
+        raise MalformedFile(f"{where} must be >= 0, got {value}", path=source)
+    return number
 
 
 def require_list(value: object, *, source: str | None, where: str) -> list[Any]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
+from pathlib import PurePosixPath, PureWindowsPath
 
 import attrs
 
@@ -24,6 +25,26 @@ from confluent_ops.model.broker import BrokerSet
 __all__ = ["ClusterAssignment", "TopicPartition"]
 
 _LEGAL_TOPIC = re.compile(r"[a-zA-Z0-9._-]{1,249}")
+
+ANY_LOG_DIR = "any"
+"""Kafka's ``log_dirs`` entry for "wherever the broker chooses" (``kafka-reassign-partitions``)."""
+
+
+def log_dir_problem(value: object) -> str | None:
+    """Why ``value`` cannot be a ``log_dirs`` entry, or None: ``any`` or an absolute path.
+
+    A broker matches the path against its own ``log.dirs`` as absolute paths (POSIX, or a
+    Windows drive path on Windows brokers), so a relative one could never match.
+    """
+    if not isinstance(value, str) or not value:
+        return "must be a non-empty string"
+    if value == ANY_LOG_DIR:
+        return None
+    if "\x00" in value:
+        return "must not contain a NUL character"
+    if not (PurePosixPath(value).is_absolute() or PureWindowsPath(value).is_absolute()):
+        return f'must be "{ANY_LOG_DIR}" or an absolute path, got {value[:80]!r}'
+    return None
 
 
 def _legal_topic(instance: object, attribute: attrs.Attribute[str], value: str) -> None:
@@ -104,7 +125,7 @@ class ClusterAssignment:
         """
         entries = _read_partition_entries(text, source=source, what="an assignment")
         partitions: dict[TopicPartition, tuple[int, ...]] = {}
-        for tp, replicas in entries:
+        for tp, replicas, _ in entries:
             if tp in partitions:
                 raise MalformedFile(f"partition {tp} is listed more than once", path=source)
             partitions[tp] = replicas
@@ -173,7 +194,8 @@ class ClusterAssignment:
 
 def _read_partition_entries(
     text: str, *, source: str | None, what: str
-) -> list[tuple[TopicPartition, tuple[int, ...]]]:
+) -> list[tuple[TopicPartition, tuple[int, ...], tuple[str, ...]]]:
+    """Each partition's replicas and ``log_dirs`` (empty when absent: every entry "any")."""
     document = load_json_object(text, source=source, what=what)
     require_version(document, source=source, what="reassignment JSON")
     raw = require_list(document.get("partitions"), source=source, where='"partitions"')
@@ -197,16 +219,21 @@ def _read_partition_entries(
             )
             for i, r in enumerate(replicas)
         )
-        log_dirs = entry.get("log_dirs")
-        if log_dirs is not None:
-            dirs = require_list(log_dirs, source=source, where=f"{where}.log_dirs")
-            if len(dirs) != len(ids):
+        dirs: tuple[str, ...] = ()
+        if "log_dirs" in entry:
+            listed = require_list(entry["log_dirs"], source=source, where=f"{where}.log_dirs")
+            if len(listed) != len(ids):
                 raise MalformedFile(
                     f"{where}.log_dirs must have one entry per replica", path=source
                 )
+            for i, value in enumerate(listed):
+                problem = log_dir_problem(value)
+                if problem is not None:
+                    raise MalformedFile(f"{where}.log_dirs[{i}] {problem}", path=source)
+            dirs = tuple(listed)
         try:
             tp = TopicPartition(topic, number)
         except InvalidInput as exc:
             raise MalformedFile(f"{where}: {exc}", path=source) from exc
-        entries.append((tp, ids))
+        entries.append((tp, ids, dirs))
     return entries

@@ -60,6 +60,11 @@ class LogDir:
     total_bytes: int | None = None
     usable_bytes: int | None = None
 
+    @property
+    def online(self) -> bool:
+        """Whether the broker can use it (an offline directory reports an error)."""
+        return self.error is None
+
 
 def _sorted_dirs(dirs: Iterable[LogDir]) -> tuple[LogDir, ...]:
     return tuple(sorted(dirs))
@@ -78,14 +83,20 @@ class LogDirs:
     _by_replica: FrozenDict[tuple[TopicPartition, int], int] = attrs.field(
         init=False, repr=False, eq=False, hash=False
     )
+    _where: FrozenDict[tuple[TopicPartition, int, bool], ReplicaLog] = attrs.field(
+        init=False, repr=False, eq=False, hash=False
+    )
 
     def __attrs_post_init__(self) -> None:
         sizes: dict[tuple[TopicPartition, int], int] = {}
+        where: dict[tuple[TopicPartition, int, bool], ReplicaLog] = {}
         for replica in self.replicas:
+            where.setdefault((replica.partition, replica.broker, replica.future), replica)
             if not replica.future:
                 key = (replica.partition, replica.broker)
                 sizes[key] = max(replica.size, sizes.get(key, 0))
         object.__setattr__(self, "_by_replica", FrozenDict(sizes))
+        object.__setattr__(self, "_where", FrozenDict(where))
 
     @classmethod
     def empty(cls) -> LogDirs:
@@ -97,7 +108,9 @@ class LogDirs:
 
         The tool prints two lines of text ("Querying brokers...", "Received log directory
         information...") before the JSON; either the whole output or the JSON line alone is
-        accepted.
+        accepted. A log dir may carry ``totalBytes`` and ``usableBytes`` (written by
+        :meth:`to_log_dirs_json`; Kafka's tool does not print them): each absent, null or a
+        non-negative integer.
         """
         document = load_json_object(
             _json_part(text, source=source), source=source, what="kafka-log-dirs output"
@@ -121,7 +134,15 @@ class LogDirs:
                 path = log_dir.get("logDir")
                 path = path if isinstance(path, str) else ""
                 error = log_dir.get("error")
-                dirs.append(LogDir(broker, path, error if isinstance(error, str) else None))
+                dirs.append(
+                    LogDir(
+                        broker,
+                        path,
+                        error if isinstance(error, str) else None,
+                        _volume_bytes(log_dir, "totalBytes", source=source, where=where),
+                        _volume_bytes(log_dir, "usableBytes", source=source, where=where),
+                    )
+                )
                 entries = log_dir.get("partitions") or []
                 for p_index, item in enumerate(
                     require_list(entries, source=source, where=f"{where}.partitions")
@@ -133,7 +154,13 @@ class LogDirs:
         return cls(dirs, replicas)
 
     def to_log_dirs_json(self) -> str:
-        """The JSON ``kafka-log-dirs --describe`` prints (its last line), one line."""
+        """The JSON ``kafka-log-dirs --describe`` prints (its last line), one line.
+
+        A directory whose volume size or free space is known also gets ``totalBytes`` /
+        ``usableBytes`` (our extension, which Kafka's tools ignore), so that an exported
+        snapshot keeps the capacities a plan reads from it; unknown ones are left out, and a
+        file without them is exactly Kafka's.
+        """
         brokers = []
         for broker in sorted({d.broker for d in self.dirs} | {r.broker for r in self.replicas}):
             entries = []
@@ -145,22 +172,25 @@ class LogDirs:
                 if p not in known
             ]
             for log_dir in paths:
-                entries.append(
-                    {
-                        "logDir": log_dir.path,
-                        "error": log_dir.error,
-                        "partitions": [
-                            {
-                                "partition": str(r.partition),
-                                "size": r.size,
-                                "offsetLag": r.offset_lag,
-                                "isFuture": r.future,
-                            }
-                            for r in self.replicas
-                            if r.broker == broker and r.log_dir == log_dir.path
-                        ],
-                    }
-                )
+                entry: dict[str, object] = {
+                    "logDir": log_dir.path,
+                    "error": log_dir.error,
+                    "partitions": [
+                        {
+                            "partition": str(r.partition),
+                            "size": r.size,
+                            "offsetLag": r.offset_lag,
+                            "isFuture": r.future,
+                        }
+                        for r in self.replicas
+                        if r.broker == broker and r.log_dir == log_dir.path
+                    ],
+                }
+                if log_dir.total_bytes is not None:
+                    entry["totalBytes"] = log_dir.total_bytes
+                if log_dir.usable_bytes is not None:
+                    entry["usableBytes"] = log_dir.usable_bytes
+                entries.append(entry)
             brokers.append({"broker": broker, "logDirs": entries})
         return dump_compact({"version": 1, "brokers": brokers})
 
@@ -173,6 +203,22 @@ class LogDirs:
     def size_on(self, partition: TopicPartition, broker: int) -> int | None:
         """Bytes of ``partition`` on ``broker`` (its current, not future, replica), if reported."""
         return self._by_replica.get((partition, broker))
+
+    def replica_log(
+        self, partition: TopicPartition, broker: int, *, future: bool = False
+    ) -> ReplicaLog | None:
+        """The log of ``partition`` on ``broker``: its current one, or with ``future`` the copy
+        being made in another directory of that broker (an intra-broker move in flight)."""
+        return self._where.get((partition, broker, future))
+
+    def dir_of(self, partition: TopicPartition, broker: int) -> str | None:
+        """The directory holding the current (not future) replica, if the broker reported it."""
+        log = self.replica_log(partition, broker)
+        return log.log_dir if log is not None else None
+
+    def dirs_of(self, broker: int) -> tuple[LogDir, ...]:
+        """The log directories ``broker`` reported, online and offline."""
+        return tuple(d for d in self.dirs if d.broker == broker)
 
     def partition_sizes(self) -> PartitionSizes:
         """Bytes per partition: its largest current replica (what a move may have to copy)."""
@@ -197,6 +243,16 @@ def _replica(
         raise MalformedFile(f"{where}: {exc}", path=source) from exc
     offset_lag = lag if isinstance(lag, int) and not isinstance(lag, bool) else 0
     return ReplicaLog(tp, broker, log_dir, size, offset_lag, future)
+
+
+def _volume_bytes(
+    log_dir: dict[str, object], key: str, *, source: str | None, where: str
+) -> int | None:
+    """A log dir's optional ``totalBytes`` / ``usableBytes``: absent or null means unknown."""
+    value = log_dir.get(key)
+    if value is None:
+        return None
+    return require_int(value, source=source, where=f"{where}.{key}", minimum=0)
 
 
 def _json_part(text: str, *, source: str | None) -> str:

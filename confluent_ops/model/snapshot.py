@@ -22,6 +22,7 @@ from confluent_ops.model.log_dirs import LogDirs
 from confluent_ops.model.sizes import PartitionSizes
 
 __all__ = [
+    "ALTER_LOG_DIRS_RATE",
     "LEADER_THROTTLED_RATE",
     "FOLLOWER_THROTTLED_RATE",
     "LEADER_THROTTLED_REPLICAS",
@@ -43,6 +44,8 @@ LEADER_THROTTLED_RATE = "leader.replication.throttled.rate"
 FOLLOWER_THROTTLED_RATE = "follower.replication.throttled.rate"
 LEADER_THROTTLED_REPLICAS = "leader.replication.throttled.replicas"
 FOLLOWER_THROTTLED_REPLICAS = "follower.replication.throttled.replicas"
+ALTER_LOG_DIRS_RATE = "replica.alter.log.dirs.io.max.bytes.per.second"
+"""The broker's limit on copies between its own log directories (intra-broker moves)."""
 
 
 class ClusterMode(enum.Enum):

@@ -2,10 +2,13 @@
 
 - :mod:`~confluent_ops.planners.reassignment`: where replicas should live (add or remove
   brokers, rebalance, change a replication factor, balance preferred leaders).
-- :mod:`~confluent_ops.planners.goals`: the named constraints and goals those planners combine.
+- :mod:`~confluent_ops.planners.goals`: the named constraints and the goals, in priority order,
+  those planners combine (public and pluggable: users add their own).
 - :mod:`~confluent_ops.planners.execution`: how a plan runs: waves under per-broker
   concurrency limits, the next wave while one runs, the throttled-replica lists Kafka's tool
   sets, and time estimates.
+- :mod:`~confluent_ops.planners.log_dirs`: which log directory each replica lives in, on
+  brokers with several (JBOD), and evening those directories out.
 - :mod:`~confluent_ops.planners.progress`: where each move of a running reassignment stands.
 - :mod:`~confluent_ops.planners.roll` and :mod:`~confluent_ops.planners.conditions`: the order
   and safe batches of a rolling restart, and the conditions a step waits for between nodes.
@@ -34,8 +37,28 @@ from confluent_ops.planners.execution import (
     split_into_waves,
     throttled_replicas,
 )
-from confluent_ops.planners.goals import CONSTRAINTS, Constraint
+from confluent_ops.planners.goals import (
+    CONSTRAINTS,
+    DEFAULT_GOALS,
+    BaseGoal,
+    Constraint,
+    DiskCapacity,
+    DiskUsageDistribution,
+    Goal,
+    LeaderBytesInDistribution,
+    LeaderDistribution,
+    NetworkInboundDistribution,
+    NetworkOutboundDistribution,
+    PlanningState,
+    RackAwareness,
+    ReplicaDistribution,
+    TopicLeaderDistribution,
+    TopicReplicaDistribution,
+    goals_named,
+)
+from confluent_ops.planners.log_dirs import plan_log_dirs
 from confluent_ops.planners.progress import (
+    DirMoveProgress,
     MoveProgress,
     MoveState,
     ReassignmentProgress,
@@ -61,16 +84,31 @@ from confluent_ops.planners.roll import (
 
 __all__ = [
     "CONSTRAINTS",
+    "DEFAULT_GOALS",
+    "BaseGoal",
     "Condition",
     "Constraint",
+    "DirMoveProgress",
+    "DiskCapacity",
+    "DiskUsageDistribution",
     "ExecutionEstimate",
+    "Goal",
+    "LeaderBytesInDistribution",
+    "LeaderDistribution",
     "MoveProgress",
     "MoveState",
+    "NetworkInboundDistribution",
+    "NetworkOutboundDistribution",
     "PlanOptions",
+    "PlanningState",
+    "RackAwareness",
     "ReassignmentProgress",
+    "ReplicaDistribution",
     "RollBatch",
     "RollPlan",
     "ThrottledReplicas",
+    "TopicLeaderDistribution",
+    "TopicReplicaDistribution",
     "Wave",
     "all_met",
     "broker_in_sync",
@@ -79,10 +117,12 @@ __all__ = [
     "estimate_duration",
     "estimate_roll",
     "fully_replicated",
+    "goals_named",
     "leads_nothing",
     "next_wave",
     "plan_add_brokers",
     "plan_leaders",
+    "plan_log_dirs",
     "plan_rebalance",
     "plan_remove_brokers",
     "plan_replication_factor",

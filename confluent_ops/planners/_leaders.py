@@ -1,76 +1,130 @@
-"""Preferred-leader balance by reordering replica lists: no data moves, only leadership."""
+"""Preferred-leader balance by reordering replica lists: no data moves, only leadership.
+
+One search serves both leader goals: per broker (``balance_leaders``) and per topic and broker
+(``balance_topic_leaders``). A broker above its range hands one leadership to a follower whose
+broker has room, directly or along a short chain of switches (a breadth-first augmenting path);
+a broker below its range takes one the same way, searched backwards. Every switch passes the
+goals already optimized (``ws.allows_leader``). Partitions of frozen topics keep their order.
+"""
 
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable, Iterable, Mapping
 
 from confluent_ops.planners._workspace import Workspace
 
-LEADER_BALANCE = "balance-leaders"
+LEADER_BALANCE = "leader-distribution"
+
+_Path = list[tuple[int, int]]
 
 
-def balance_leaders(ws: Workspace) -> int:
-    """Reorder replica lists so that preferred-leader counts differ by at most one.
-
-    Leadership moves within a partition's own replicas. A direct switch hands a partition led
-    by the most loaded broker to one of its other replicas whose broker leads at least two
-    fewer; when none exists, a short chain of switches (a breadth-first augmenting path)
-    shifts one leadership along. Partitions of frozen topics keep their order. Returns the
-    number of partitions whose leader changed relative to the input order.
-    """
+def balance_leaders(ws: Workspace, goal: str) -> None:
+    """Every broker that holds replicas leads between the floor and ceiling of an even share."""
     brokers = [b for b in ws.targets if ws.count[b] > 0]
-    if not brokers:
-        return 0
-    led: dict[int, set[int]] = {b: set() for b in ws.all_brokers}
-    lead = dict.fromkeys(ws.all_brokers, 0)
-    for pid, replicas in enumerate(ws.replicas):
-        led[replicas[0]].add(pid)
-        lead[replicas[0]] += 1
+    held = {b: [pid for _, pid in ws.holdings[b]] for b in ws.all_brokers}
+    _balance(
+        ws,
+        goal,
+        brokers,
+        count=lambda b: ws.leads[b],
+        limits=ws.leader_range,
+        led=ws.led,
+        held=held,
+    )
+
+
+def balance_topic_leaders(ws: Workspace, goal: str) -> None:
+    """Every topic's leaders per broker within the topic's range (``lead_cell_range``)."""
+    for topic, pids in enumerate(ws.topic_pids):
+        if ws.topic_frozen[topic]:
+            continue
+        cells = ws.lead_cell[topic]
+        brokers = [b for b in ws.targets if ws.count[b] > 0]
+        if all(_off(cells.get(b, 0), ws.lead_cell_range(topic, b)) == 0 for b in brokers):
+            continue
+        led: dict[int, set[int]] = {b: set() for b in ws.all_brokers}
+        held: dict[int, list[int]] = {b: [] for b in ws.all_brokers}
+        for pid in pids:
+            led[ws.replicas[pid][0]].add(pid)
+            for b in ws.replicas[pid]:
+                held[b].append(pid)
+
+        def limits(b: int, topic: int = topic) -> tuple[int, int]:
+            return ws.lead_cell_range(topic, b)
+
+        def count(b: int, cells: dict[int, int] = cells) -> int:
+            return cells.get(b, 0)
+
+        _balance(
+            ws,
+            goal,
+            brokers,
+            count=count,
+            limits=limits,
+            led=led,
+            held=held,
+            local=True,
+        )
+
+
+def _off(count: int, limits: tuple[int, int]) -> int:
+    low, high = limits
+    return count - high if count > high else (low - count if count < low else 0)
+
+
+def _balance(
+    ws: Workspace,
+    goal: str,
+    brokers: list[int],
+    *,
+    count: Callable[[int], int],
+    limits: Callable[[int], tuple[int, int]],
+    led: dict[int, set[int]],
+    held: Mapping[int, Iterable[int]],
+    local: bool = False,
+) -> None:
     stuck: set[int] = set()
-
-    def promote(pid: int, broker: int) -> None:
-        replicas = ws.replicas[pid]
-        old = replicas[0]
-        replicas.remove(broker)
-        replicas.insert(0, broker)
-        led[old].discard(pid)
-        led[broker].add(pid)
-        lead[old] -= 1
-        lead[broker] += 1
-
+    # Replica lists only reorder here, so each broker's range stays what it is now.
+    fixed = {b: limits(b) for b in ws.all_brokers}
     while True:
-        live = [b for b in brokers if b not in stuck]
-        if not live:
-            break
-        high = max(live, key=lambda b: (lead[b], -b))
-        low = min(brokers, key=lambda b: (lead[b], b))
-        if lead[high] - lead[low] <= 1:
-            break
-        path = _augmenting_path(ws, high, led, lead)
-        if path is None:
-            stuck.add(high)
+        over = [b for b in brokers if b not in stuck and count(b) > fixed[b][1]]
+        under = [b for b in brokers if b not in stuck and count(b) < fixed[b][0]]
+        if not over and not under:
+            return
+        if over:
+            start = max(over, key=lambda b: (count(b) - fixed[b][1], -b))
+            path = _forward(ws, start, led, lambda b: count(b) < fixed[b][1])
+        else:
+            start = max(under, key=lambda b: (fixed[b][0] - count(b), -b))
+            path = _backward(ws, start, held, lambda b: count(b) > fixed[b][0])
+        if path is None or not all(ws.allows_leader(pid, b) for pid, b in path):
+            stuck.add(start)
             continue
         for pid, broker in path:
-            promote(pid, broker)
-    return sum(1 for pid, replicas in enumerate(ws.replicas) if replicas[0] != ws.original[pid][0])
+            old = ws.replicas[pid][0]
+            ws.lead(goal, pid, broker)
+            if local:
+                led[old].discard(pid)
+                led[broker].add(pid)
 
 
-def _augmenting_path(
-    ws: Workspace, start: int, led: dict[int, set[int]], lead: dict[int, int]
-) -> list[tuple[int, int]] | None:
-    """Switches that move one leadership from ``start`` to a broker leading two fewer.
+def _forward(
+    ws: Workspace, start: int, led: Mapping[int, set[int]], has_room: Callable[[int], bool]
+) -> _Path | None:
+    """Switches that move one leadership from ``start`` to a broker with room.
 
-    Tries a direct switch first (the common case), then breadth-first search over
-    broker -> partition it leads -> another replica's broker. Sets of ints iterate in an order
-    fixed by their contents and history, so the result is deterministic.
+    A direct switch first (the common case), then breadth-first search over broker ->
+    partition it leads -> another replica's broker. Sets of ints iterate in an order fixed by
+    their contents and history (the same input gives the same history), so the result is
+    deterministic without sorting thousands of partitions per search.
     """
-    goal = lead[start] - 2
     for pid in led[start]:
         if not ws.movable[pid]:
             continue
-        followers = [b for b in ws.replicas[pid][1:] if lead[b] <= goal]
+        followers = [b for b in ws.replicas[pid][1:] if has_room(b) and ws.allows_leader(pid, b)]
         if followers:
-            return [(pid, min(followers, key=lambda b: (lead[b], b)))]
+            return [(pid, min(followers, key=lambda b: (ws.leads[b], b)))]
     parent: dict[int, tuple[int, int] | None] = {start: None}
     queue = deque([start])
     while queue:
@@ -79,16 +133,46 @@ def _augmenting_path(
             if not ws.movable[pid]:
                 continue
             for b in ws.replicas[pid][1:]:
-                if b in parent:
+                if b in parent or not ws.allows_leader(pid, b):
                     continue
                 parent[b] = (pid, broker)
-                if lead[b] < lead[start] - 1:
+                if has_room(b):
                     steps = []
                     node = b
-                    while parent[node] is not None:
-                        via_pid, prev = parent[node]  # type: ignore[misc]
+                    while (link := parent[node]) is not None:
+                        via_pid, prev = link
                         steps.append((via_pid, node))
                         node = prev
                     return steps
                 queue.append(b)
+    return None
+
+
+def _backward(
+    ws: Workspace, start: int, held: Mapping[int, Iterable[int]], can_give: Callable[[int], bool]
+) -> _Path | None:
+    """Switches that bring one leadership to ``start`` from a broker that can spare one.
+
+    The search runs backwards: from a broker to the leaders of partitions it follows.
+    """
+    parent: dict[int, tuple[int, int] | None] = {start: None}
+    queue = deque([start])
+    while queue:
+        broker = queue.popleft()
+        for pid in held[broker]:
+            leader = ws.replicas[pid][0]
+            if leader == broker or leader in parent or not ws.movable[pid]:
+                continue
+            if not ws.allows_leader(pid, broker):
+                continue
+            parent[leader] = (pid, broker)
+            if can_give(leader):
+                steps = []
+                node = leader
+                while (link := parent[node]) is not None:
+                    via_pid, to = link
+                    steps.append((via_pid, to))
+                    node = to
+                return steps
+            queue.append(leader)
     return None

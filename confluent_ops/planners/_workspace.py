@@ -10,16 +10,33 @@ from __future__ import annotations
 
 import bisect
 import math
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 
-from confluent_ops.model import BrokerSet, ClusterAssignment, PartitionSizes, TopicPartition
+from confluent_ops.model import (
+    BrokerSet,
+    ClusterAssignment,
+    PartitionRates,
+    PartitionSizes,
+    TopicPartition,
+)
 
 NO_RACK = -1
 NO_BROKER = -1
 
+Check = Callable[[int, int, int], bool]
+"""A constraint's test of one replica move (partition index, source, destination)."""
+Guard = Callable[[Sequence[tuple[int, int, int]]], bool]
+"""An optimized goal's test of one action (one or more replica moves applied together)."""
+LeaderGuard = Callable[[Sequence[tuple[int, int]]], bool]
+"""An optimized goal's test of leadership changes made together ((partition, new leader), ...)."""
+
 
 class Workspace:
-    """Replica lists, per-broker counts and size-sorted holdings, and the log of steps."""
+    """Replica lists, per-broker and per-topic counts, size-sorted holdings, the log of steps.
+
+    Every move a goal proposes passes the constraints (``checks``) and then the goals already
+    optimized (``guards``), so no goal undoes the goals above it.
+    """
 
     def __init__(
         self,
@@ -30,14 +47,41 @@ class Workspace:
         removed: Iterable[int] = (),
         no_receive: Iterable[int] = (),
         frozen_topics: Iterable[str] = (),
+        disk: Mapping[int, int] | None = None,
+        disk_threshold: float = 0.8,
+        rates: PartitionRates | None = None,
     ) -> None:
         self.partitions: list[TopicPartition] = list(assignment.partitions)
         self.replicas: list[list[int]] = [list(r) for r in assignment.partitions.values()]
         self.original: list[tuple[int, ...]] = list(assignment.partitions.values())
         self.sizes_known = sizes is not None
         self.size: list[int] = [sizes.size(tp) if sizes else 0 for tp in self.partitions]
+        # Load: bytes per second produced into each partition and fetched from it by consumers.
+        self.rates_known = rates is not None
+        self.rate_in: list[float] = [
+            rates.bytes_in_of(tp) if rates else 0.0 for tp in self.partitions
+        ]
+        self.rate_out: list[float] = [
+            rates.bytes_out_of(tp) if rates else 0.0 for tp in self.partitions
+        ]
         frozen = set(frozen_topics)
         self.movable: list[bool] = [tp.topic not in frozen for tp in self.partitions]
+        topic_index: dict[str, int] = {}
+        self.topic_of: list[int] = [
+            topic_index.setdefault(tp.topic, len(topic_index)) for tp in self.partitions
+        ]
+        self.topic_names: list[str] = list(topic_index)
+        self.topic_frozen: list[bool] = [name in frozen for name in self.topic_names]
+        # Replicas of each topic per broker: the counts the topic-spread goals balance.
+        self.cell: list[dict[int, int]] = [{} for _ in self.topic_names]
+        self.topic_total: list[int] = [0] * len(self.topic_names)
+        self.topic_pids: list[list[int]] = [[] for _ in self.topic_names]
+        # Which partitions of each topic each broker holds (the topic-first search reads it).
+        self.cell_pids: list[dict[int, set[int]]] = [{} for _ in self.topic_names]
+        # Preferred leaders: per broker, per topic and broker, and the partitions each leads.
+        self.leads: dict[int, int] = {}
+        self.lead_cell: list[dict[int, int]] = [{} for _ in self.topic_names]
+        self.led: dict[int, set[int]] = {}
 
         self.removed: frozenset[int] = frozenset(removed)
         self.all_brokers: tuple[int, ...] = brokers.ids
@@ -55,27 +99,126 @@ class Workspace:
         self.count: dict[int, int] = dict.fromkeys(brokers.ids, 0)
         self.bytes: dict[int, int] = dict.fromkeys(brokers.ids, 0)
         self.holdings: dict[int, list[tuple[int, int]]] = {b: [] for b in brokers.ids}
+        self.leads = dict.fromkeys(brokers.ids, 0)
+        self.led = {b: set() for b in brokers.ids}
+        # Per broker: bytes/s it receives (every replica fetches its partition's produce), and,
+        # from the partitions it leads, the produce it takes and the bytes/s it serves.
+        self.net_in: dict[int, float] = dict.fromkeys(brokers.ids, 0.0)
+        self.lead_in: dict[int, float] = dict.fromkeys(brokers.ids, 0.0)
+        self.net_out: dict[int, float] = dict.fromkeys(brokers.ids, 0.0)
         for pid, replicas in enumerate(self.replicas):
             size = self.size[pid]
+            topic = self.topic_of[pid]
+            cells = self.cell[topic]
+            self.topic_total[topic] += len(replicas)
+            self.topic_pids[topic].append(pid)
+            self._count_leader(pid, replicas[0], 1)
+            held_of_topic = self.cell_pids[topic]
             for b in replicas:
                 self.count[b] += 1
+                self.net_in[b] += self.rate_in[pid]
                 self.bytes[b] += size
                 self.holdings[b].append((size, pid))
+                cells[b] = cells.get(b, 0) + 1
+                held_of_topic.setdefault(b, set()).add(pid)
         for held in self.holdings.values():
             held.sort()
         # The same holdings restricted to partitions no step has changed yet: moves prefer them,
         # so that a plan spreads over many partitions instead of rebuilding a few entirely.
-        self.untouched: dict[int, list[tuple[int, int]]] = {
-            b: list(held) for b, held in self.holdings.items()
-        }
+        # Built on first use (the topic-first search reads ``touched`` instead).
+        self._untouched: dict[int, list[tuple[int, int]]] | None = None
         self.touched: list[bool] = [False] * len(self.replicas)
         self._cursors: dict[bool, dict[int, int]] = {True: {}, False: {}}
         self.total_replicas = sum(self.count.values())
         self.total_bytes = sum(self.bytes.values())
         self.steps: list[tuple[str, int, int, int]] = []
+        self.leader_steps: list[tuple[str, int, int, int]] = []
         self.replica_target: dict[int, float] = {}
         self.byte_target: dict[int, float] = {}
+        # Capacity: each broker's disk and the bytes it may hold (threshold x disk).
+        self.disk: dict[int, int] | None = dict(disk) if disk is not None else None
+        self.disk_limit: dict[int, float] = (
+            {b: disk_threshold * size for b, size in disk.items()} if disk is not None else {}
+        )
+        self._eligible: int | None = None
+        self._cell_ranges: dict[tuple[int, int], tuple[int, int]] = {}
+        self._load_total: dict[str, float] = {}
+        self.byte_tolerance = 0.10
+        self.topic_aware = False
+        self.on_cell_change: Callable[[int, int], None] | None = None
+        self.notes: list[str] = []
+        self.checks: list[Check] = []
+        self.guards: list[Guard] = []
+        self.leader_guards: list[LeaderGuard] = []
         self.recompute_targets()
+
+    # -- admission -----------------------------------------------------------------------
+
+    def allows(self, pid: int, source: int, dest: int) -> bool:
+        """Whether every constraint and every goal already optimized accepts this move."""
+        for check in self.checks:
+            if not check(pid, source, dest):
+                return False
+        if self.guards:
+            action = ((pid, source, dest),)
+            for guard in self.guards:
+                if not guard(action):
+                    return False
+        return True
+
+    def allows_action(self, moves: Sequence[tuple[int, int, int]]) -> bool:
+        """Several moves applied together (a swap): each passes the constraints on its own
+        (applied in order), and the goals judge the combined effect."""
+        for pid, source, dest in moves:
+            for check in self.checks:
+                if not check(pid, source, dest):
+                    return False
+        return all(guard(moves) for guard in self.guards)
+
+    def allows_leader(self, pid: int, broker: int) -> bool:
+        return self.allows_leaders(((pid, broker),))
+
+    def allows_leaders(self, changes: Sequence[tuple[int, int]]) -> bool:
+        """Whether the goals already optimized accept these leadership changes together."""
+        return all(self.movable[pid] for pid, _ in changes) and all(
+            guard(changes) for guard in self.leader_guards
+        )
+
+    # -- topics --------------------------------------------------------------------------
+
+    def cell_range(self, topic: int, broker: int) -> tuple[int, int]:
+        """How many replicas of ``topic`` the broker may hold under the topic-spread goal.
+
+        Its even share is the topic's replicas times the broker's share of all replicas. A topic
+        with at least one replica per broker keeps every broker within one of the share's
+        ceiling (so max - min <= 2); a smaller topic allows at most one more than the share.
+        """
+        key = (topic, broker)
+        cached = self._cell_ranges.get(key)
+        if cached is not None:
+            return cached
+        if broker in self.removed:
+            found = (0, 0)
+        else:
+            total = self.topic_total[topic]
+            share = total * self.replica_target[broker] / self.total_replicas
+            if total >= len(self.targets):
+                top = math.ceil(share - 1e-9)
+                found = (top - 1, top + 1)
+            else:
+                found = (0, math.floor(share + 1e-9) + 1)
+        self._cell_ranges[key] = found
+        return found
+
+    def topic_share(self, topic: int, broker: int) -> float:
+        """The topic's even share of replicas on the broker (what ``cell_range`` rounds)."""
+        if broker in self.removed:
+            return 0.0
+        return self.topic_total[topic] * self.replica_target[broker] / self.total_replicas
+
+    def cell_violation(self, topic: int, broker: int, count: int) -> int:
+        low, high = self.cell_range(topic, broker)
+        return count - high if count > high else (low - count if count < low else 0)
 
     # -- racks ---------------------------------------------------------------------------
 
@@ -88,10 +231,6 @@ class Workspace:
     def required_racks(self, pid: int) -> int:
         """min(RF, racks of the target cluster): the spread every partition must reach."""
         return min(len(self.replicas[pid]), self.target_racks)
-
-    def racks_after(self, pid: int, source: int, dest: int) -> int:
-        rack = self.rack
-        return len({rack[dest] if b == source else rack[b] for b in self.replicas[pid]})
 
     def rack_violation(self, pid: int) -> bool:
         return self.racks_of(pid) < self.required_racks(pid)
@@ -109,6 +248,7 @@ class Workspace:
         """
         targets = self.targets
         total = self.total_replicas
+        self._cell_ranges = {}
         if not targets:
             return
         by_rack: dict[int, list[int]] = {}
@@ -151,10 +291,29 @@ class Workspace:
         for r, members in by_rack.items():
             for b in members:
                 self.replica_target[b] = share[r] / len(members)
+        known = self.disk is not None and all(self.disk.get(b, 0) > 0 for b in targets)
+        room = sum(self.disk[b] for b in targets) if self.disk is not None and known else 0
         for b in targets:
-            self.byte_target[b] = (
-                self.total_bytes * self.replica_target[b] / total if total else 0.0
-            )
+            if room and self.disk is not None:
+                # Brokers of different disk sizes: balance the fraction of the disk used.
+                self.byte_target[b] = self.total_bytes * self.disk[b] / room
+            else:
+                self.byte_target[b] = (
+                    self.total_bytes * self.replica_target[b] / total if total else 0.0
+                )
+
+    def byte_range(self, broker: int, tolerance: float) -> tuple[float, float]:
+        """Bytes a broker may hold under the disk-usage goal: its share, give or take."""
+        if broker in self.removed:
+            return 0.0, 0.0
+        target = self.byte_target.get(broker, 0.0)
+        return max(0.0, 1 - tolerance) * target, (1 + tolerance) * target
+
+    def count_range(self, broker: int) -> tuple[int, int]:
+        """Replicas a broker may hold under the replica-distribution goal."""
+        if broker in self.removed:
+            return 0, 0
+        return self.floor(broker), self.ceiling(broker)
 
     def ceiling(self, broker: int) -> int:
         return math.ceil(self.replica_target[broker] - 1e-9)
@@ -171,21 +330,67 @@ class Workspace:
         if self.touched[pid]:
             return
         self.touched[pid] = True
+        if self._untouched is None:
+            return
         entry = (self.size[pid], pid)
         for b in self.replicas[pid]:
-            fresh = self.untouched[b]
+            fresh = self._untouched[b]
             del fresh[bisect.bisect_left(fresh, entry)]
+
+    @property
+    def untouched(self) -> dict[int, list[tuple[int, int]]]:
+        """Per broker, its holdings that no step has changed yet (size-sorted)."""
+        if self._untouched is None:
+            touched = self.touched
+            self._untouched = {
+                b: [entry for entry in held if not touched[entry[1]]]
+                for b, held in self.holdings.items()
+            }
+        return self._untouched
+
+    def serves(self, pid: int) -> float:
+        """Bytes/s the partition's leader sends: to consumers, and to every follower."""
+        return self.rate_out[pid] + (len(self.replicas[pid]) - 1) * self.rate_in[pid]
+
+    def _count_leader(self, pid: int, broker: int, delta: int) -> None:
+        self.leads[broker] += delta
+        self.lead_in[broker] += delta * self.rate_in[pid]
+        self.net_out[broker] += delta * self.serves(pid)
+        cells = self.lead_cell[self.topic_of[pid]]
+        cells[broker] = cells.get(broker, 0) + delta
+        if delta > 0:
+            self.led[broker].add(pid)
+        else:
+            self.led[broker].discard(pid)
 
     def move(self, goal: str, pid: int, source: int, dest: int) -> None:
         """Replace ``source`` by ``dest`` in the same slot of the partition's replica list."""
         self._touch(pid)
         replicas = self.replicas[pid]
-        replicas[replicas.index(source)] = dest
+        slot = replicas.index(source)
+        replicas[slot] = dest
+        if slot == 0:
+            self._count_leader(pid, source, -1)
+            self._count_leader(pid, dest, 1)
+        if self.count[source] == 1 or not self.count[dest]:
+            self._eligible = None
         size = self.size[pid]
         self.count[source] -= 1
         self.count[dest] += 1
+        self.net_in[source] -= self.rate_in[pid]
+        self.net_in[dest] += self.rate_in[pid]
         self.bytes[source] -= size
         self.bytes[dest] += size
+        topic = self.topic_of[pid]
+        cells = self.cell[topic]
+        cells[source] -= 1
+        cells[dest] = cells.get(dest, 0) + 1
+        held_of_topic = self.cell_pids[topic]
+        held_of_topic[source].discard(pid)
+        held_of_topic.setdefault(dest, set()).add(pid)
+        if self.on_cell_change is not None:
+            self.on_cell_change(topic, source)
+            self.on_cell_change(topic, dest)
         held = self.holdings[source]
         del held[bisect.bisect_left(held, (size, pid))]
         bisect.insort(self.holdings[dest], (size, pid))
@@ -197,7 +402,13 @@ class Workspace:
         size = self.size[pid]
         self.replicas[pid].append(dest)
         self.count[dest] += 1
+        self.net_in[dest] += self.rate_in[pid]
+        self.net_out[self.replicas[pid][0]] += self.rate_in[pid]
         self.bytes[dest] += size
+        cells = self.cell[self.topic_of[pid]]
+        cells[dest] = cells.get(dest, 0) + 1
+        self.cell_pids[self.topic_of[pid]].setdefault(dest, set()).add(pid)
+        self.topic_total[self.topic_of[pid]] += 1
         bisect.insort(self.holdings[dest], (size, pid))
         self.steps.append((goal, pid, NO_BROKER, dest))
 
@@ -205,12 +416,78 @@ class Workspace:
         """Remove a replica (lowering the replication factor)."""
         self._touch(pid)
         size = self.size[pid]
+        if self.replicas[pid][0] == source:
+            self._count_leader(pid, source, -1)
+            self._count_leader(pid, self.replicas[pid][1], 1)
         self.replicas[pid].remove(source)
         self.count[source] -= 1
+        self.net_in[source] -= self.rate_in[pid]
+        self.net_out[self.replicas[pid][0]] -= self.rate_in[pid]
         self.bytes[source] -= size
+        self.cell[self.topic_of[pid]][source] -= 1
+        self.cell_pids[self.topic_of[pid]][source].discard(pid)
+        self.topic_total[self.topic_of[pid]] -= 1
         held = self.holdings[source]
         del held[bisect.bisect_left(held, (size, pid))]
         self.steps.append((goal, pid, source, NO_BROKER))
+
+    def lead(self, goal: str, pid: int, broker: int) -> None:
+        """Make ``broker`` (one of the partition's replicas) its preferred leader."""
+        replicas = self.replicas[pid]
+        old = replicas[0]
+        replicas.remove(broker)
+        replicas.insert(0, broker)
+        self._count_leader(pid, old, -1)
+        self._count_leader(pid, broker, 1)
+        self.leader_steps.append((goal, pid, old, broker))
+
+    def load(self, kind: str) -> dict[int, float]:
+        """Per broker: ``net_in``, ``lead_in`` or ``net_out`` (bytes per second)."""
+        loads: dict[str, dict[int, float]] = {
+            "net_in": self.net_in,
+            "lead_in": self.lead_in,
+            "net_out": self.net_out,
+        }
+        return loads[kind]
+
+    def load_share(self, kind: str, broker: int) -> float:
+        """A broker's even share of a load: of replicas' load by its replica share, of leaders'
+        load equally among the brokers that hold replicas. Moves never change the totals."""
+        if broker in self.removed or not self.count[broker]:
+            return 0.0
+        total = self._load_total.get(kind)
+        if total is None:
+            load = self.load(kind)
+            total = self._load_total[kind] = sum(load[b] for b in self.all_brokers)
+        if kind == "net_in":
+            return total * self.replica_target[broker] / (self.total_replicas or 1)
+        if self._eligible is None:
+            self._eligible = sum(1 for b in self.targets if self.count[b])
+        return total / self._eligible
+
+    def load_range(self, kind: str, broker: int, tolerance: float) -> tuple[float, float]:
+        share = self.load_share(kind, broker)
+        return max(0.0, 1 - tolerance) * share, (1 + tolerance) * share
+
+    def leader_range(self, broker: int) -> tuple[int, int]:
+        """Preferred leaders a broker may hold: the floor and ceiling of an even share."""
+        if broker in self.removed or not self.count[broker]:
+            return 0, 0
+        if self._eligible is None:
+            self._eligible = sum(1 for b in self.targets if self.count[b])
+        share = len(self.replicas) / self._eligible
+        return math.floor(share + 1e-9), math.ceil(share - 1e-9)
+
+    def lead_cell_range(self, topic: int, broker: int) -> tuple[int, int]:
+        """Leaders of ``topic`` a broker may hold, by the same rule as :meth:`cell_range`."""
+        if broker in self.removed:
+            return 0, 0
+        count = len(self.topic_pids[topic])
+        share = count / len(self.targets)
+        if count >= len(self.targets):
+            top = math.ceil(share - 1e-9)
+            return top - 1, top + 1
+        return 0, math.floor(share + 1e-9) + 1
 
     def replay(self, goal: str, pid: int, source: int, dest: int) -> None:
         """Apply one logged step again (on a fresh workspace of the same input)."""

@@ -1,47 +1,205 @@
-"""The planners' constraints and goals, each a small named piece with its reason.
+"""The planners' constraints and goals: small named pieces, each with its reason.
 
-Constraints say whether one candidate move is acceptable; every move any goal makes passes all
-of them. Goals make moves, in priority order: first what must happen (evacuate removed brokers,
-repair rack spread), then balance (replica counts, then bytes). Leaders are balanced last, by
-reordering replica lists only. A plan's report counts the moves each goal made.
+Constraints are hard: every replica move any goal makes passes all of them, and the list that is
+exported (``CONSTRAINTS``) is the list that is checked. Goals are soft and ordered: each goal in
+turn *optimizes* (makes moves or changes leaders through a :class:`PlanningState`), and from then
+on *guards* what it reached: every later move or leadership change must be accepted by every
+goal above it, so no goal undoes a goal with a higher priority, as in Cruise Control's goal
+list. After planning, each goal *assesses* the result: met or not, and why; the plan's report
+carries that verdict and the moves each goal made.
+
+Users add their own goals by implementing :class:`Goal` (subclassing :class:`BaseGoal` gives
+defaults that accept everything) and passing a list in their order of priority as
+``PlanOptions(goals=...)``; :data:`DEFAULT_GOALS` is ours, :func:`goals_named` picks built-in
+goals by name (the command line's ``--goals``).
 """
 
 from __future__ import annotations
 
-import heapq
-from collections.abc import Callable, Sequence
+import functools
+import math
+from collections.abc import Callable, Iterable, Sequence
+from typing import Protocol
 
 import attrs
 
-from confluent_ops.planners._workspace import Workspace
+from confluent_ops.errors import InvalidInput
+from confluent_ops.model import GoalOutcome, TopicPartition
+from confluent_ops.planners import _leaders, _loads, _moves
+from confluent_ops.planners._workspace import NO_RACK, Workspace
 
 __all__ = [
     "CONSTRAINTS",
+    "DEFAULT_GOALS",
     "AllowedReceiver",
+    "BaseGoal",
     "Constraint",
+    "DiskCapacity",
+    "DiskUsageDistribution",
     "DistinctBrokers",
     "FrozenTopics",
+    "Goal",
+    "LeaderBytesInDistribution",
+    "LeaderDistribution",
+    "Move",
+    "NetworkInboundDistribution",
+    "NetworkOutboundDistribution",
+    "Switch",
+    "PlanningState",
+    "RackAwareness",
     "RackSpread",
-    "balance_bytes",
-    "balance_replica_counts",
-    "evacuate_removed_brokers",
-    "repair_rack_spread",
+    "ReplicaDistribution",
+    "TopicLeaderDistribution",
+    "TopicReplicaDistribution",
+    "goals_named",
 ]
 
-EVACUATE = "evacuate-removed-brokers"
-RACK_REPAIR = "repair-rack-spread"
-REPLICA_BALANCE = "balance-replica-counts"
-BYTE_BALANCE = "balance-bytes"
-REPLICATION_FACTOR = "replication-factor"
+Move = tuple[int, int, int]
+"""One replica move: (partition index, source broker, destination broker)."""
+Switch = tuple[int, int]
+"""One leadership switch: (partition index, the replica's broker that becomes leader)."""
+
+
+class PlanningState:
+    """The plan being built, as goals and constraints see it.
+
+    Partitions are numbered ``0 .. partition_count - 1`` (so the hot loops touch only ints);
+    :meth:`partition` names one. Reading is free; every change goes through :meth:`move`,
+    :meth:`swap` or :meth:`lead`, which apply it only when every constraint and every goal
+    already optimized accepts it, and record which goal made it.
+    """
+
+    def __init__(self, workspace: Workspace) -> None:
+        self._ws = workspace
+        self._goal = ""
+
+    # -- reading -------------------------------------------------------------------------
+
+    @property
+    def partition_count(self) -> int:
+        return len(self._ws.replicas)
+
+    def partition(self, pid: int) -> TopicPartition:
+        return self._ws.partitions[pid]
+
+    def topic(self, pid: int) -> str:
+        return self._ws.partitions[pid].topic
+
+    def replicas(self, pid: int) -> tuple[int, ...]:
+        """The partition's replica list as planned so far (the first is the preferred leader)."""
+        return tuple(self._ws.replicas[pid])
+
+    def original_replicas(self, pid: int) -> tuple[int, ...]:
+        return self._ws.original[pid]
+
+    def size(self, pid: int) -> int:
+        """The partition's bytes (0 when no sizes were given)."""
+        return self._ws.size[pid]
+
+    def movable(self, pid: int) -> bool:
+        """False for partitions of topics excluded from moves."""
+        return self._ws.movable[pid]
+
+    @property
+    def brokers(self) -> tuple[int, ...]:
+        """The brokers of the cluster after the plan (removed brokers left out)."""
+        return self._ws.targets
+
+    @property
+    def removed(self) -> frozenset[int]:
+        return self._ws.removed
+
+    def can_receive(self, broker: int) -> bool:
+        return broker in self._ws.receivers
+
+    def rack(self, broker: int) -> str | None:
+        index = self._ws.rack.get(broker, NO_RACK)
+        return None if index == NO_RACK else self._ws.rack_names[index]
+
+    def replica_count(self, broker: int) -> int:
+        return self._ws.count[broker]
+
+    def leader_count(self, broker: int) -> int:
+        return self._ws.leads[broker]
+
+    def bytes_on(self, broker: int) -> int:
+        return self._ws.bytes[broker]
+
+    def disk(self, broker: int) -> int | None:
+        """The broker's disk capacity in bytes, when capacities were given."""
+        return None if self._ws.disk is None else self._ws.disk.get(broker)
+
+    def held_by(self, broker: int) -> tuple[int, ...]:
+        """The partitions with a replica on ``broker``, smallest first."""
+        return tuple(pid for _, pid in self._ws.holdings[broker])
+
+    def led_by(self, broker: int) -> tuple[int, ...]:
+        return tuple(sorted(self._ws.led[broker]))
+
+    # -- changing ------------------------------------------------------------------------
+
+    def allows(self, pid: int, source: int, dest: int) -> bool:
+        """Whether :meth:`move` would accept this move now."""
+        return self._ws.allows(pid, source, dest)
+
+    def move(self, pid: int, source: int, dest: int) -> bool:
+        """Move the replica of ``pid`` on ``source`` to ``dest`` (same slot), if accepted."""
+        ws = self._ws
+        if source not in ws.replicas[pid] or not ws.allows(pid, source, dest):
+            return False
+        ws.move(self._goal, pid, source, dest)
+        return True
+
+    def swap(self, pid: int, qid: int, source: int, dest: int) -> bool:
+        """Move ``pid`` from ``source`` to ``dest`` and ``qid`` back, as one accepted action."""
+        ws = self._ws
+        if source not in ws.replicas[pid] or dest not in ws.replicas[qid]:
+            return False
+        if not ws.allows_action(((pid, source, dest), (qid, dest, source))):
+            return False
+        ws.move(self._goal, pid, source, dest)
+        ws.move(self._goal, qid, dest, source)
+        return True
+
+    def lead(self, pid: int, broker: int) -> bool:
+        """Make ``broker`` (one of the partition's replicas) its preferred leader, if accepted."""
+        ws = self._ws
+        if broker not in ws.replicas[pid] or ws.replicas[pid][0] == broker:
+            return False
+        if not ws.allows_leader(pid, broker):
+            return False
+        ws.lead(self._goal, pid, broker)
+        return True
+
+    def switch_leaders(self, changes: Sequence[Switch]) -> bool:
+        """Several leadership switches as one accepted action (distinct partitions)."""
+        ws = self._ws
+        pids = [pid for pid, _ in changes]
+        if len(set(pids)) != len(pids) or any(
+            b not in ws.replicas[pid] or ws.replicas[pid][0] == b for pid, b in changes
+        ):
+            return False
+        if not ws.allows_leaders(changes):
+            return False
+        for pid, broker in changes:
+            ws.lead(self._goal, pid, broker)
+        return True
+
+
+# -- constraints -------------------------------------------------------------------------------
 
 
 @attrs.frozen
 class Constraint:
-    """A rule every move must keep: ``allows(ws, partition, source, dest)`` and why."""
+    """A rule every move must keep: ``allows(state, partition, source, dest)`` and why."""
 
     name: str
     reason: str
-    allows: Callable[[Workspace, int, int, int], bool]
+    allows: Callable[[PlanningState, int, int, int], bool]
+    _on_workspace: Callable[[Workspace, int, int, int], bool] | None = attrs.field(
+        default=None, repr=False, eq=False, alias="on_workspace"
+    )
+    """The same test on the planners' workspace: ours run it in their hottest loop."""
 
 
 def _distinct(ws: Workspace, pid: int, source: int, dest: int) -> bool:
@@ -57,341 +215,642 @@ def _movable(ws: Workspace, pid: int, source: int, dest: int) -> bool:
 
 
 def _rack_spread(ws: Workspace, pid: int, source: int, dest: int) -> bool:
-    if not ws.target_racks or ws.rack[source] == ws.rack[dest]:
+    if not ws.target_racks:
         return True
-    now = ws.racks_of(pid)
-    return ws.racks_after(pid, source, dest) >= min(now, ws.required_racks(pid))
+    rack = ws.rack
+    from_rack, to_rack = rack[source], rack[dest]
+    if from_rack == to_rack:
+        return True
+    racks = [rack[b] for b in ws.replicas[pid]]
+    now = len(set(racks))
+    after = now - (racks.count(from_rack) == 1) + (to_rack not in racks)
+    return after >= min(now, ws.required_racks(pid))
 
 
-DistinctBrokers = Constraint(
+def _on_state(
+    check: Callable[[Workspace, int, int, int], bool],
+) -> Callable[[PlanningState, int, int, int], bool]:
+    return lambda state, pid, source, dest: check(state._ws, pid, source, dest)
+
+
+def _constraint(
+    name: str, reason: str, check: Callable[[Workspace, int, int, int], bool]
+) -> Constraint:
+    return Constraint(name, reason, _on_state(check), on_workspace=check)
+
+
+DistinctBrokers = _constraint(
     "distinct-brokers", "a partition never holds two replicas on one broker", _distinct
 )
-AllowedReceiver = Constraint(
+AllowedReceiver = _constraint(
     "allowed-receiver",
     "removed brokers and brokers excluded from receiving get no replica",
     _receiver,
 )
-FrozenTopics = Constraint(
+FrozenTopics = _constraint(
     "frozen-topics", "topics excluded from moves keep their replicas", _movable
 )
-RackSpread = Constraint(
+RackSpread = _constraint(
     "rack-spread",
     "a partition spans min(RF, racks) racks and never fewer racks than it had",
     _rack_spread,
 )
 CONSTRAINTS: tuple[Constraint, ...] = (FrozenTopics, DistinctBrokers, AllowedReceiver, RackSpread)
+"""The constraints every planner checks on every move, in this order."""
 
 
-def acceptable(ws: Workspace, pid: int, source: int, dest: int) -> bool:
-    """Whether every constraint accepts moving ``pid``'s replica from ``source`` to ``dest``.
+# -- the goal protocol -------------------------------------------------------------------------
 
-    The same checks as ``CONSTRAINTS``, called directly: this is the planners' hottest path.
+
+class Goal(Protocol):
+    """A soft objective with a priority: what to optimize, what to guard, how to judge.
+
+    ``optimize`` changes the plan through the state (every change it asks for is vetted by the
+    constraints and the goals above it). Once it has run, ``accepts`` (replica moves) and
+    ``accepts_leaders`` (leadership switches) are asked about every later change, each call
+    one action whose parts apply together: return False when it would make this goal worse.
+    ``assess`` says whether the goal is met on the final plan, and if not, why.
     """
-    return (
-        _movable(ws, pid, source, dest)
-        and _receiver(ws, pid, source, dest)
-        and _distinct(ws, pid, source, dest)
-        and _rack_spread(ws, pid, source, dest)
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def reason(self) -> str: ...
+
+    def optimize(self, state: PlanningState) -> None: ...
+
+    def accepts(self, state: PlanningState, moves: Sequence[Move]) -> bool: ...
+
+    def accepts_leaders(self, state: PlanningState, changes: Sequence[Switch]) -> bool: ...
+
+    def assess(self, state: PlanningState) -> GoalOutcome: ...
+
+
+class BaseGoal:
+    """Defaults for a goal: optimizes nothing, accepts every change, is always met.
+
+    Subclass it and override what your goal needs; give it ``name`` and ``reason``.
+    """
+
+    name = "goal"
+    reason = ""
+    changes_leaders_only = False
+
+    def optimize(self, state: PlanningState) -> None:
+        return None
+
+    def accepts(self, state: PlanningState, moves: Sequence[Move]) -> bool:
+        return True
+
+    def accepts_leaders(self, state: PlanningState, changes: Sequence[Switch]) -> bool:
+        return True
+
+    def assess(self, state: PlanningState) -> GoalOutcome:
+        return GoalOutcome(self.name, True, "")
+
+
+def _violation(count: float, low: float, high: float) -> float:
+    return count - high if count > high else (low - count if count < low else 0)
+
+
+def _deltas(ws: Workspace, moves: Sequence[Move]) -> dict[int, int]:
+    change: dict[int, int] = {}
+    for _, source, dest in moves:
+        change[source] = change.get(source, 0) - 1
+        change[dest] = change.get(dest, 0) + 1
+    return change
+
+
+def _listed(items: Iterable[str], limit: int = 5) -> str:
+    shown = list(items)
+    more = len(shown) - limit
+    return "; ".join(shown[:limit]) + (f"; and {more} more" if more > 0 else "")
+
+
+class RackAwareness(BaseGoal):
+    """Every partition spans min(RF, racks) racks; repaired by moving a doubled replica."""
+
+    name = "rack-awareness"
+    reason = "a rack (zone) lost must not take every replica of a partition"
+
+    def optimize(self, state: PlanningState) -> None:
+        state._ws.notes.extend(_moves.repair_rack_spread(state._ws, self.name))
+
+    def assess(self, state: PlanningState) -> GoalOutcome:
+        ws = state._ws
+        short = [pid for pid in range(len(ws.replicas)) if ws.rack_violation(pid)]
+        if not short:
+            return GoalOutcome(self.name, True, "every partition spans min(RF, racks) racks")
+        return GoalOutcome(
+            self.name,
+            False,
+            f"{len(short)} partition(s) span too few racks: "
+            + _listed(str(ws.partitions[pid]) for pid in short),
+        )
+
+
+class DiskCapacity(BaseGoal):
+    """Every broker stays under its usage threshold (``PlanOptions.capacity_threshold``)."""
+
+    name = "disk-capacity"
+    reason = "a broker whose disk fills stops taking writes for every partition it holds"
+
+    def optimize(self, state: PlanningState) -> None:
+        _moves.fit_capacity(state._ws, self.name)
+
+    def accepts(self, state: PlanningState, moves: Sequence[Move]) -> bool:
+        ws = state._ws
+        limit = ws.disk_limit
+        if not limit:
+            return True
+        if len(moves) == 1:
+            pid, _, dest = moves[0]
+            if ws.bytes[dest] + ws.size[pid] <= limit.get(dest, math.inf):
+                return True  # the destination stays under its limit; the source only sheds
+        change: dict[int, int] = {}
+        for pid, source, dest in moves:
+            size = ws.size[pid]
+            change[source] = change.get(source, 0) - size
+            change[dest] = change.get(dest, 0) + size
+        before = after = 0.0
+        for b, delta in change.items():
+            cap = limit.get(b, float("inf"))
+            before += max(0.0, ws.bytes[b] - cap)
+            after += max(0.0, ws.bytes[b] + delta - cap)
+        return after <= before
+
+    def assess(self, state: PlanningState) -> GoalOutcome:
+        ws = state._ws
+        if ws.disk is None or not ws.sizes_known:
+            return GoalOutcome(self.name, True, "no capacities (or no sizes) given: not checked")
+        over = [
+            (ws.bytes[b] - ws.disk_limit[b], b)
+            for b in ws.targets
+            if b in ws.disk_limit and ws.bytes[b] > ws.disk_limit[b]
+        ]
+        fullest = max(ws.targets, key=lambda b: ws.bytes[b] / ws.disk[b] if ws.disk else 0.0)
+        used = ws.bytes[fullest] / ws.disk[fullest] if ws.disk and ws.disk[fullest] else 0.0
+        if not over:
+            return GoalOutcome(
+                self.name, True, f"fullest broker {fullest} at {used:.1%} of its disk"
+            )
+        over.sort(reverse=True)
+        return GoalOutcome(
+            self.name,
+            False,
+            _listed(
+                f"broker {b} holds {ws.bytes[b]:,} bytes, {excess:,.0f} over its limit of "
+                f"{ws.disk_limit[b]:,.0f} ({ws.bytes[b] / ws.disk[b]:.1%} of its disk)"
+                for excess, b in over
+                if ws.disk
+            ),
+        )
+
+
+class ReplicaDistribution(BaseGoal):
+    """Replica counts per broker within the floor and ceiling of each broker's even share.
+
+    The shares are equal unless racks force otherwise (a rack must hold one replica of every
+    partition whose replication factor is at least the number of racks).
+    """
+
+    name = "replica-distribution"
+    reason = "replicas are the unit of work (fetching, log cleaning, recovery) a broker carries"
+
+    def optimize(self, state: PlanningState) -> None:
+        _moves.balance_replica_counts(state._ws, self.name)
+
+    def accepts(self, state: PlanningState, moves: Sequence[Move]) -> bool:
+        ws = state._ws
+        before = after = 0.0
+        for b, delta in _deltas(ws, moves).items():
+            low, high = ws.count_range(b)
+            before += _violation(ws.count[b], low, high)
+            after += _violation(ws.count[b] + delta, low, high)
+        return after <= before
+
+    def assess(self, state: PlanningState) -> GoalOutcome:
+        ws = state._ws
+        off = []
+        for b in ws.targets:
+            low, high = ws.count_range(b)
+            if not low <= ws.count[b] <= high:
+                off.append(f"broker {b} holds {ws.count[b]} (wanted {low}..{high})")
+        if not off:
+            return GoalOutcome(self.name, True, "every broker within its share")
+        return GoalOutcome(self.name, False, _listed(off))
+
+
+class TopicReplicaDistribution(BaseGoal):
+    """Each topic's replicas spread over the brokers (see ``Workspace.cell_range``)."""
+
+    name = "topic-replica-distribution"
+    reason = "a topic piled on a few brokers sends its traffic to those brokers"
+
+    def optimize(self, state: PlanningState) -> None:
+        _moves.balance_topics(state._ws, self.name)
+
+    def accepts(self, state: PlanningState, moves: Sequence[Move]) -> bool:
+        ws = state._ws
+        if len(moves) == 1:
+            pid, source, dest = moves[0]
+            topic = ws.topic_of[pid]
+            cells = ws.cell[topic]
+            at_source, at_dest = cells.get(source, 0), cells.get(dest, 0)
+            return ws.cell_violation(topic, source, at_source - 1) + ws.cell_violation(
+                topic, dest, at_dest + 1
+            ) <= ws.cell_violation(topic, source, at_source) + ws.cell_violation(
+                topic, dest, at_dest
+            )
+        change: dict[tuple[int, int], int] = {}
+        for pid, source, dest in moves:
+            topic = ws.topic_of[pid]
+            change[topic, source] = change.get((topic, source), 0) - 1
+            change[topic, dest] = change.get((topic, dest), 0) + 1
+        before = after = 0
+        for (topic, b), delta in change.items():
+            now = ws.cell[topic].get(b, 0)
+            before += ws.cell_violation(topic, b, now)
+            after += ws.cell_violation(topic, b, now + delta)
+        return after <= before
+
+    def assess(self, state: PlanningState) -> GoalOutcome:
+        ws = state._ws
+        off = []
+        for topic, name in enumerate(ws.topic_names):
+            if ws.topic_frozen[topic]:
+                continue
+            bad = sum(
+                1 for b in ws.targets if ws.cell_violation(topic, b, ws.cell[topic].get(b, 0))
+            )
+            if bad:
+                off.append(f"topic {name} off its spread on {bad} broker(s)")
+        if not off:
+            return GoalOutcome(self.name, True, "every topic spread within its range")
+        return GoalOutcome(self.name, False, f"{len(off)} topic(s): " + _listed(off))
+
+
+class DiskUsageDistribution(BaseGoal):
+    """Bytes per broker within ``byte_tolerance`` of its share of all bytes, either way.
+
+    Above the share, a disk fills first; below it, a broker (a new one, typically) carries less
+    than its share of the traffic that comes with the bytes.
+    The share is proportional to the broker's disk when capacities are given (so the fraction
+    of each disk in use evens out), else to its share of replicas.
+    """
+
+    name = "disk-usage-distribution"
+    reason = "the fullest disk decides when the cluster runs out of room"
+
+    def __init__(self, tolerance: float | None = None) -> None:
+        self.tolerance = tolerance
+
+    def optimize(self, state: PlanningState) -> None:
+        _moves.balance_bytes(state._ws, self.name, tolerance=self._tolerance(state))
+
+    def _tolerance(self, state: PlanningState) -> float:
+        return state._ws.byte_tolerance if self.tolerance is None else self.tolerance
+
+    def accepts(self, state: PlanningState, moves: Sequence[Move]) -> bool:
+        ws = state._ws
+        if not ws.sizes_known:
+            return True
+        tolerance = self._tolerance(state)
+        change: dict[int, int] = {}
+        for pid, source, dest in moves:
+            size = ws.size[pid]
+            change[source] = change.get(source, 0) - size
+            change[dest] = change.get(dest, 0) + size
+        before = after = 0.0
+        for b, delta in change.items():
+            low, high = ws.byte_range(b, tolerance)
+            before += _violation(ws.bytes[b], low, high)
+            after += _violation(ws.bytes[b] + delta, low, high)
+        return after <= before + 1e-6
+
+    def assess(self, state: PlanningState) -> GoalOutcome:
+        ws = state._ws
+        if not ws.sizes_known or not ws.total_bytes:
+            return GoalOutcome(self.name, True, "no sizes given: not checked")
+        tolerance = self._tolerance(state)
+        ratios = {b: ws.bytes[b] / max(ws.byte_target[b], 1.0) for b in ws.targets}
+        heaviest = max(ratios, key=lambda b: (ratios[b], -b))
+        lightest = min(ratios, key=lambda b: (ratios[b], b))
+        detail = (
+            f"heaviest broker {heaviest} at {ratios[heaviest]:.3f} x its share, "
+            f"lightest {lightest} at {ratios[lightest]:.3f} (wanted within {tolerance:.0%})"
+        )
+        met = all(not _violation(ws.bytes[b], *ws.byte_range(b, tolerance)) for b in ws.targets)
+        return GoalOutcome(self.name, met, detail)
+
+
+class NetworkInboundDistribution(BaseGoal):
+    """Bytes per second each broker receives within ``byte_tolerance`` of its share.
+
+    Every replica receives what its partition is produced (a leader from producers, a
+    follower from its leader); needs per-partition rates (``PlanOptions.rates``).
+    """
+
+    name = "network-inbound-distribution"
+    reason = "a broker's network in is what it must write to disk and replicate, every second"
+
+    def __init__(self, tolerance: float | None = None) -> None:
+        self.tolerance = tolerance
+
+    def _tolerance(self, state: PlanningState) -> float:
+        return state._ws.byte_tolerance if self.tolerance is None else self.tolerance
+
+    def optimize(self, state: PlanningState) -> None:
+        _loads.balance_network_in(state._ws, self.name, self._tolerance(state))
+
+    def accepts(self, state: PlanningState, moves: Sequence[Move]) -> bool:
+        ws = state._ws
+        if not ws.rates_known:
+            return True
+        return _loads.replica_load_change(ws, moves, self._tolerance(state)) <= 1e-9
+
+    def assess(self, state: PlanningState) -> GoalOutcome:
+        return _assess_load(state._ws, self.name, "net_in", self._tolerance(state))
+
+
+def _assess_load(ws: Workspace, name: str, kind: str, tolerance: float) -> GoalOutcome:
+    if not ws.rates_known:
+        return GoalOutcome(name, True, "no rates given: not checked")
+    load = ws.load(kind)
+    shares = {b: ws.load_share(kind, b) for b in ws.targets if ws.count[b]}
+    if not shares or not any(shares.values()):
+        return GoalOutcome(name, True, "no load")
+    ratios = {b: load[b] / share if share else 0.0 for b, share in shares.items()}
+    top = max(ratios, key=lambda b: (ratios[b], -b))
+    bottom = min(ratios, key=lambda b: (ratios[b], b))
+    met = all(1 - tolerance - 1e-9 <= r <= 1 + tolerance + 1e-9 for r in ratios.values())
+    return GoalOutcome(
+        name,
+        met,
+        f"busiest broker {top} at {ratios[top]:.3f} x its share ({load[top]:,.0f} B/s), "
+        f"least busy {bottom} at {ratios[bottom]:.3f} (wanted within {tolerance:.0%})",
     )
 
 
-def _placement_score(ws: Workspace, dest: int) -> tuple[bool, float, float, int]:
-    """Where a replica that must move goes: a broker with room, least loaded first."""
-    target = ws.replica_target[dest]
-    count_ratio = (ws.count[dest] + 1) / target if target else float("inf")
-    byte_target = ws.byte_target.get(dest, 0.0)
-    byte_ratio = ws.bytes[dest] / byte_target if ws.sizes_known and byte_target else count_ratio
-    return (ws.count[dest] + 1 > ws.ceiling(dest), byte_ratio, count_ratio, dest)
+class _LeaderLoad(BaseGoal):
+    """A load that follows leadership, balanced by switching leaders: no data moves."""
 
+    kind = "lead_in"
+    changes_leaders_only = True
 
-def _best_destination(
-    ws: Workspace, pid: int, source: int, candidates: Sequence[int]
-) -> int | None:
-    best: tuple[bool, float, float, int] | None = None
-    for dest in candidates:
-        if acceptable(ws, pid, source, dest):
-            score = _placement_score(ws, dest)
-            if best is None or score < best:
-                best = score
-    return None if best is None else best[3]
+    def __init__(self, tolerance: float | None = None) -> None:
+        self.tolerance = tolerance
 
+    def _tolerance(self, state: PlanningState) -> float:
+        return state._ws.byte_tolerance if self.tolerance is None else self.tolerance
 
-def evacuate_removed_brokers(ws: Workspace) -> list[str]:
-    """Move every replica off the removed brokers: largest partitions first (so bytes even out).
+    def optimize(self, state: PlanningState) -> None:
+        _loads.balance_leader_load(state._ws, self.name, self.kind, self._tolerance(state))
 
-    Returns notes for replicas that could not move (kept for the report).
-    """
-    notes = []
-    receivers = sorted(ws.receivers)
-    todo = [(-ws.size[pid], pid, b) for b in sorted(ws.removed) for _, pid in ws.holdings[b]]
-    todo.sort()
-    for _, pid, source in todo:
-        dest = _best_destination(ws, pid, source, receivers)
-        if dest is None:
-            notes.append(
-                f"{ws.partitions[pid]} cannot leave removed broker {source}: no broker accepts it"
-            )
-            continue
-        ws.move(EVACUATE, pid, source, dest)
-    return notes
-
-
-def repair_rack_spread(ws: Workspace) -> list[str]:
-    """Give every partition that spans too few racks a replica in a rack it lacks."""
-    notes: list[str] = []
-    if not ws.target_racks:
-        return notes
-    receivers = sorted(ws.receivers)
-    for pid in range(len(ws.replicas)):
-        while ws.rack_violation(pid):
-            if not ws.movable[pid]:
-                notes.append(f"{ws.partitions[pid]} spans too few racks but its topic is frozen")
-                break
-            seen: dict[int, int] = {}
-            for b in ws.replicas[pid]:
-                seen[ws.rack[b]] = seen.get(ws.rack[b], 0) + 1
-            doubled = [b for b in ws.replicas[pid] if seen[ws.rack[b]] > 1]
-            doubled.sort(key=lambda b: (-ws.deviation(b), b))
-            present = set(seen)
-            fresh = [d for d in receivers if ws.rack[d] not in present]
-            moved = False
-            for source in doubled:
-                dest = _best_destination(ws, pid, source, fresh)
-                if dest is not None:
-                    ws.move(RACK_REPAIR, pid, source, dest)
-                    moved = True
-                    break
-            if not moved:
-                notes.append(f"{ws.partitions[pid]} spans too few racks and no move can fix it")
-                break
-    return notes
-
-
-class _Extremes:
-    """The most and least loaded brokers under a changing key, with lazy heaps.
-
-    Each push records a broker's current value; stale entries are skipped on the way out.
-    """
-
-    def __init__(self, value: Callable[[int], float], brokers: Sequence[int]) -> None:
-        self._value = value
-        self._high: list[tuple[float, int]] = [(-value(b), b) for b in brokers]
-        self._low: list[tuple[float, int]] = [(value(b), b) for b in brokers]
-        self._members = set(brokers)
-        heapq.heapify(self._high)
-        heapq.heapify(self._low)
-
-    def update(self, broker: int) -> None:
-        if broker in self._members:
-            v = self._value(broker)
-            heapq.heappush(self._high, (-v, broker))
-            heapq.heappush(self._low, (v, broker))
-
-    def drop(self, broker: int) -> None:
-        self._members.discard(broker)
-
-    def restore(self, brokers: Sequence[int]) -> None:
-        """Take dropped brokers back (after a change elsewhere may have unblocked them)."""
-        for broker in brokers:
-            if broker not in self._members:
-                self._members.add(broker)
-                self.update(broker)
-
-    def highest(self) -> int | None:
-        while self._high:
-            v, b = self._high[0]
-            if b in self._members and -v == self._value(b):
-                return b
-            heapq.heappop(self._high)
-        return None
-
-    def lowest_first(self) -> list[int]:
-        """Members from least to most loaded (a full sort; for the rare fallback path)."""
-        return sorted(self._members, key=lambda b: (self._value(b), b))
-
-    def lowest(self) -> int | None:
-        while self._low:
-            v, b = self._low[0]
-            if b in self._members and v == self._value(b):
-                return b
-            heapq.heappop(self._low)
-        return None
-
-
-def _wanted_size(ws: Workspace, source: int, dest: int, tolerance: float) -> float:
-    """The partition size whose move best serves byte balance as counts even out.
-
-    The source should shed its excess bytes (above its target plus half the tolerance) over the
-    replicas it still has to give; the destination should gain its missing bytes over the
-    replicas it still has to take. The smaller of the two is asked for; with no byte excess
-    the smallest partition is wanted, so that balancing counts moves the fewest bytes.
-    """
-    if not ws.sizes_known:
-        return 0.0
-    excess = max(ws.deviation(source), 1.0)
-    deficit = max(-ws.deviation(dest), 1.0)
-    shed = (ws.bytes[source] - ws.byte_target[source] * (1 + tolerance / 2)) / excess
-    take = (ws.byte_target[dest] - ws.bytes[dest]) / deficit
-    return max(0.0, min(shed, take))
-
-
-def _find_partition(
-    ws: Workspace, source: int, dest: int, size: float, *, lookahead: int = 64
-) -> int | None:
-    """The acceptable partition nearest in size, preferring one no earlier step has touched.
-
-    Spreading moves over partitions keeps each partition's extra replicas (and the copies its
-    leader serves at once) low, instead of rebuilding a few partitions entirely. An untouched
-    partition is taken when it is at most half an average partition farther from the wanted
-    size than the nearest acceptable one; later moves correct the small byte error this costs.
-    """
-    fresh: int | None = None
-    for tries, pid in enumerate(ws.candidates_near(source, size, untouched_only=True)):
-        if tries >= lookahead:
-            break
-        if acceptable(ws, pid, source, dest):
-            fresh = pid
-            break
-    if fresh is None:
-        for pid in ws.candidates_near(source, size):
-            if acceptable(ws, pid, source, dest):
-                return pid
-        return None
-    slack = 0.5 * max(size, ws.bytes[source] / max(ws.count[source], 1))
-    better_than = abs(ws.size[fresh] - size) - slack
-    for pid in ws.candidates_near(source, size):
-        if abs(ws.size[pid] - size) >= better_than:
-            break
-        if acceptable(ws, pid, source, dest):
-            return pid
-    return fresh
-
-
-def _balance_groups(ws: Workspace) -> list[list[int]]:
-    """Brokers that can trade replicas with each other.
-
-    When every movable partition's replication factor equals the number of racks, each
-    partition holds exactly one replica per rack and no replica can ever change rack: each
-    rack then balances on its own, and searching across racks would only find refusals.
-    """
-    if ws.target_racks > 1 and all(
-        len(ws.replicas[pid]) == ws.target_racks
-        for pid in range(len(ws.replicas))
-        if ws.movable[pid]
-    ):
-        racks: dict[int, list[int]] = {}
-        for b in ws.targets:
-            racks.setdefault(ws.rack[b], []).append(b)
-        return [racks[r] for r in sorted(racks)]
-    return [list(ws.targets)]
-
-
-def balance_replica_counts(ws: Workspace, *, tolerance: float) -> list[str]:
-    """Even out replica counts: move from the most to the least loaded broker while it helps.
-
-    A move from ``s`` to ``d`` is made only when their deviations from target differ by more
-    than one replica, so every move strictly lowers the sum of squared deviations and no
-    replica is moved twice for the same imbalance.
-    """
-    for group in _balance_groups(ws):
-        _balance_group(ws, group, tolerance)
-    return []
-
-
-def _balance_group(ws: Workspace, group: list[int], tolerance: float) -> None:
-    sources = _Extremes(ws.deviation, [b for b in group if ws.count[b] or b in ws.receivers])
-    dests = _Extremes(ws.deviation, sorted(ws.receivers.intersection(group)))
-    while True:
-        source = sources.highest()
-        dest = dests.lowest()
-        if source is None or dest is None:
-            break
-        if ws.deviation(source) - ws.deviation(dest) <= 1 + 1e-9:
-            break
-        pid = _find_partition(ws, source, dest, _wanted_size(ws, source, dest, tolerance))
-        if pid is None:
-            for other in dests.lowest_first():
-                if ws.deviation(source) - ws.deviation(other) <= 1 + 1e-9:
-                    break
-                pid = _find_partition(ws, source, other, _wanted_size(ws, source, other, tolerance))
-                if pid is not None:
-                    dest = other
-                    break
-        if pid is None:
-            sources.drop(source)
-            continue
-        ws.move(REPLICA_BALANCE, pid, source, dest)
-        sources.update(source)
-        sources.update(dest)
-        dests.update(source)
-        dests.update(dest)
-
-
-def _byte_ratio(ws: Workspace, broker: int) -> float:
-    target = ws.byte_target.get(broker, 0.0)
-    return ws.bytes[broker] / target if target else 0.0
-
-
-def balance_bytes(ws: Workspace, *, tolerance: float, max_attempts: int = 64) -> list[str]:
-    """Bring every broker's bytes within ``(1 + tolerance)`` of its target.
-
-    Without breaking replica-count balance: a single move where both brokers have room in
-    their count targets, else a swap of a large replica for a small one. Each accepted step
-    lowers the heavier broker's bytes without raising the lighter one above it.
-    """
-    if not ws.sizes_known or not ws.total_bytes:
-        return []
-    limit = 1 + tolerance
-    brokers = sorted(ws.targets)
-    heavy = _Extremes(lambda b: _byte_ratio(ws, b), brokers)
-    while True:
-        source = heavy.highest()
-        if source is None or _byte_ratio(ws, source) <= limit:
-            break
-        light = sorted(
-            (d for d in ws.receivers if _byte_ratio(ws, d) < 1.0),
-            key=lambda d: (_byte_ratio(ws, d), d),
-        )
-        if not _shift_bytes(ws, source, light, max_attempts):
-            heavy.drop(source)
-            continue
-        heavy.restore(brokers)
-        for b in ws.targets:
-            heavy.update(b)
-    return []
-
-
-def _shift_bytes(ws: Workspace, source: int, light: Sequence[int], max_attempts: int) -> bool:
-    for dest in light:
-        gap = ws.bytes[source] - ws.bytes[dest]
-        want = min(ws.bytes[source] - ws.byte_target[source], ws.byte_target[dest] - ws.bytes[dest])
-        if want <= 0:
-            continue
-        if ws.count[source] - 1 >= ws.floor(source) and ws.count[dest] + 1 <= ws.ceiling(dest):
-            for tries, pid in enumerate(ws.candidates_near(source, want)):
-                if tries >= max_attempts:
-                    break
-                if 0 < ws.size[pid] < gap and acceptable(ws, pid, source, dest):
-                    ws.move(BYTE_BALANCE, pid, source, dest)
-                    return True
-        if _swap(ws, source, dest, want, gap, max_attempts):
+    def accepts(self, state: PlanningState, moves: Sequence[Move]) -> bool:
+        ws = state._ws
+        if not ws.rates_known:
             return True
-    return False
+        tolerance = self._tolerance(state)
+        return _loads.moved_leader_load_change(ws, self.kind, moves, tolerance) <= 1e-9
+
+    def accepts_leaders(self, state: PlanningState, changes: Sequence[Switch]) -> bool:
+        ws = state._ws
+        if not ws.rates_known:
+            return True
+        tolerance = self._tolerance(state)
+        return _loads.leader_load_change(ws, self.kind, changes, tolerance) <= 1e-9
+
+    def assess(self, state: PlanningState) -> GoalOutcome:
+        return _assess_load(state._ws, self.name, self.kind, self._tolerance(state))
 
 
-def _swap(ws: Workspace, source: int, dest: int, want: float, gap: int, max_attempts: int) -> bool:
-    held = ws.holdings[source]
-    for tries, (big, pid) in enumerate(reversed(held)):
-        if tries >= max_attempts or big <= 0:
-            break
-        if not acceptable(ws, pid, source, dest):
+class LeaderBytesInDistribution(_LeaderLoad):
+    """Produce bytes/s taken by each broker's leaders within ``byte_tolerance`` of an even
+    share: leader counts alone put a hot partition's leader anywhere."""
+
+    name = "leader-bytes-in-distribution"
+    reason = "leaders take every produce request: hot partitions' leaders must spread"
+    kind = "lead_in"
+
+
+class NetworkOutboundDistribution(_LeaderLoad):
+    """Bytes/s each broker's leaders send (to consumers and followers) within
+    ``byte_tolerance`` of an even share."""
+
+    name = "network-outbound-distribution"
+    reason = "a leader serves its consumers and every follower: the busiest sender saturates first"
+    kind = "net_out"
+
+
+class TopicLeaderDistribution(BaseGoal):
+    """Each topic's preferred leaders spread over its brokers, by reordering replicas only."""
+
+    name = "topic-leader-distribution"
+    reason = "a topic's produce traffic goes to its leaders"
+    changes_leaders_only = True
+
+    def optimize(self, state: PlanningState) -> None:
+        _leaders.balance_topic_leaders(state._ws, self.name)
+
+    def accepts(self, state: PlanningState, moves: Sequence[Move]) -> bool:
+        ws = state._ws
+        change: dict[tuple[int, int], int] = {}
+        for pid, source, dest in moves:
+            if ws.replicas[pid][0] == source:
+                topic = ws.topic_of[pid]
+                change[topic, source] = change.get((topic, source), 0) - 1
+                change[topic, dest] = change.get((topic, dest), 0) + 1
+        return _lead_cells_not_worse(ws, change)
+
+    def accepts_leaders(self, state: PlanningState, changes: Sequence[Switch]) -> bool:
+        ws = state._ws
+        if len(changes) == 1:
+            pid, broker = changes[0]
+            topic = ws.topic_of[pid]
+            cells = ws.lead_cell[topic]
+            old = ws.replicas[pid][0]
+            low, high = ws.lead_cell_range(topic, old)
+            have = cells.get(old, 0)
+            delta = _violation(have - 1, low, high) - _violation(have, low, high)
+            low, high = ws.lead_cell_range(topic, broker)
+            have = cells.get(broker, 0)
+            delta += _violation(have + 1, low, high) - _violation(have, low, high)
+            return delta <= 0
+        change: dict[tuple[int, int], int] = {}
+        for pid, broker in changes:
+            topic = ws.topic_of[pid]
+            old = ws.replicas[pid][0]
+            change[topic, old] = change.get((topic, old), 0) - 1
+            change[topic, broker] = change.get((topic, broker), 0) + 1
+        return _lead_cells_not_worse(ws, change)
+
+    def assess(self, state: PlanningState) -> GoalOutcome:
+        ws = state._ws
+        off = []
+        for topic, name in enumerate(ws.topic_names):
+            if ws.topic_frozen[topic]:
+                continue
+            cells = ws.lead_cell[topic]
+            bad = 0
+            for b in ws.targets:
+                low, high = ws.lead_cell_range(topic, b)
+                if _violation(cells.get(b, 0), low, high):
+                    bad += 1
+            if bad:
+                off.append(f"topic {name} off its leader spread on {bad} broker(s)")
+        if not off:
+            return GoalOutcome(self.name, True, "every topic's leaders within range")
+        return GoalOutcome(self.name, False, f"{len(off)} topic(s): " + _listed(off))
+
+
+def _lead_cells_not_worse(ws: Workspace, change: dict[tuple[int, int], int]) -> bool:
+    before = after = 0.0
+    for (topic, b), delta in change.items():
+        low, high = ws.lead_cell_range(topic, b)
+        now = ws.lead_cell[topic].get(b, 0)
+        before += _violation(now, low, high)
+        after += _violation(now + delta, low, high)
+    return after <= before
+
+
+class LeaderDistribution(BaseGoal):
+    """Preferred leaders per broker within one of each other, by reordering replicas only."""
+
+    name = "leader-distribution"
+    reason = (
+        "leaders take every produce and most fetches: the busiest broker is the leader-heaviest"
+    )
+    changes_leaders_only = True
+
+    def optimize(self, state: PlanningState) -> None:
+        _leaders.balance_leaders(state._ws, self.name)
+
+    def accepts(self, state: PlanningState, moves: Sequence[Move]) -> bool:
+        ws = state._ws
+        change: dict[int, int] = {}
+        for pid, source, dest in moves:
+            if ws.replicas[pid][0] == source:
+                change[source] = change.get(source, 0) - 1
+                change[dest] = change.get(dest, 0) + 1
+        return _leads_not_worse(ws, change)
+
+    def accepts_leaders(self, state: PlanningState, changes: Sequence[Switch]) -> bool:
+        ws = state._ws
+        if len(changes) == 1:
+            pid, broker = changes[0]
+            old = ws.replicas[pid][0]
+            low, high = ws.leader_range(old)
+            have = ws.leads[old]
+            delta = _violation(have - 1, low, high) - _violation(have, low, high)
+            low, high = ws.leader_range(broker)
+            have = ws.leads[broker]
+            delta += _violation(have + 1, low, high) - _violation(have, low, high)
+            return delta <= 0
+        change: dict[int, int] = {}
+        for pid, broker in changes:
+            old = ws.replicas[pid][0]
+            change[old] = change.get(old, 0) - 1
+            change[broker] = change.get(broker, 0) + 1
+        return _leads_not_worse(ws, change)
+
+    def assess(self, state: PlanningState) -> GoalOutcome:
+        ws = state._ws
+        off = []
+        for b in ws.targets:
+            low, high = ws.leader_range(b)
+            if not low <= ws.leads[b] <= high:
+                off.append(f"broker {b} leads {ws.leads[b]} (wanted {low}..{high})")
+        if not off:
+            return GoalOutcome(self.name, True, "every broker leads its share")
+        return GoalOutcome(self.name, False, _listed(off))
+
+
+def _leads_not_worse(ws: Workspace, change: dict[int, int]) -> bool:
+    before = after = 0.0
+    for b, delta in change.items():
+        if not delta:
             continue
-        for inner, qid in enumerate(ws.candidates_near(dest, big - want)):
-            if inner >= max_attempts:
-                break
-            delta = big - ws.size[qid]
-            if 0 < delta < gap and acceptable(ws, qid, dest, source):
-                ws.move(BYTE_BALANCE, pid, source, dest)
-                ws.move(BYTE_BALANCE, qid, dest, source)
-                return True
-    return False
+        low, high = ws.leader_range(b)
+        before += _violation(ws.leads[b], low, high)
+        after += _violation(ws.leads[b] + delta, low, high)
+    return after <= before
+
+
+DEFAULT_GOALS: tuple[Goal, ...] = (
+    RackAwareness(),
+    DiskCapacity(),
+    ReplicaDistribution(),
+    TopicReplicaDistribution(),
+    DiskUsageDistribution(),
+    NetworkInboundDistribution(),
+    TopicLeaderDistribution(),
+    LeaderDistribution(),
+    LeaderBytesInDistribution(),
+    NetworkOutboundDistribution(),
+)
+"""Our goals in priority order: safety first (racks, disks), then balance, leaders last."""
+
+_BY_NAME: dict[str, Goal] = {goal.name: goal for goal in DEFAULT_GOALS}
+BUILT_IN: frozenset[type] = frozenset(type(goal) for goal in DEFAULT_GOALS)
+"""Our goal classes: the ones the exact move minimization knows how to encode."""
+
+
+def goals_named(names: Sequence[str]) -> tuple[Goal, ...]:
+    """The built-in goals with these names, in the order given (the ``--goals`` option)."""
+    chosen = []
+    for name in names:
+        if name not in _BY_NAME:
+            raise InvalidInput(f"unknown goal {name!r}; the goals are: {', '.join(_BY_NAME)}")
+        if _BY_NAME[name] in chosen:
+            raise InvalidInput(f"goal {name!r} is named twice")
+        chosen.append(_BY_NAME[name])
+    return tuple(chosen)
+
+
+def run_goals(ws: Workspace, goals: Sequence[Goal], *, leaders_only: bool = False) -> None:
+    """Optimize each goal in priority order, then let it guard the goals below it.
+
+    With ``leaders_only``, goals that move replicas only guard (used after a cap has replayed
+    the replica moves, and by the leader planner).
+    """
+    state = PlanningState(ws)
+    ws.checks = [_bind_constraint(c, state) for c in CONSTRAINTS]
+    for goal in goals:
+        state._goal = goal.name
+        if not leaders_only or getattr(goal, "changes_leaders_only", False):
+            goal.optimize(state)
+        # A goal that keeps the default (accept everything) costs nothing to skip.
+        if getattr(type(goal), "accepts", None) is not BaseGoal.accepts:
+            ws.guards.append(_bind_guard(goal, state))
+        if getattr(type(goal), "accepts_leaders", None) is not BaseGoal.accepts_leaders:
+            ws.leader_guards.append(_bind_leader_guard(goal, state))
+
+
+def assess_goals(ws: Workspace, goals: Sequence[Goal]) -> list[GoalOutcome]:
+    state = PlanningState(ws)
+    return [goal.assess(state) for goal in goals]
+
+
+def install_constraints(ws: Workspace) -> None:
+    ws.checks = [_bind_constraint(c, PlanningState(ws)) for c in CONSTRAINTS]
+
+
+def _bind_constraint(
+    constraint: Constraint, state: PlanningState
+) -> Callable[[int, int, int], bool]:
+    if constraint._on_workspace is not None:
+        return functools.partial(constraint._on_workspace, state._ws)
+    allows = constraint.allows
+    return lambda pid, source, dest: allows(state, pid, source, dest)
+
+
+def _bind_guard(goal: Goal, state: PlanningState) -> Callable[[Sequence[Move]], bool]:
+    accepts = goal.accepts
+    return lambda moves: accepts(state, moves)
+
+
+def _bind_leader_guard(goal: Goal, state: PlanningState) -> Callable[[Sequence[Switch]], bool]:
+    accepts = goal.accepts_leaders
+    return lambda changes: accepts(state, changes)

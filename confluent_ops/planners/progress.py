@@ -4,7 +4,9 @@ A pure reading of a :class:`~confluent_ops.model.ClusterSnapshot` against the pl
 step has submitted: nothing here is remembered between runs, so a step that was killed and runs
 again sees exactly what a fresh observer would. Bytes caught up come from the replicas' log
 sizes (``DescribeLogDirs``): a new replica that is in the ISR has caught up the whole partition;
-one still copying has caught up what its log holds.
+one still copying has caught up what its log holds. A move whose plan names log directories
+(JBOD) is done only once each of those replicas lives in its directory with no *future* replica
+(an intra-broker copy) left; such a copy has caught up what its future log holds.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import attrs
 from confluent_ops.model import ClusterSnapshot, PartitionMove, ReassignmentPlan, TopicPartition
 
 __all__ = [
+    "DirMoveProgress",
     "MoveProgress",
     "MoveState",
     "ReassignmentProgress",
@@ -35,8 +38,46 @@ class MoveState(enum.Enum):
 
 
 @attrs.frozen
+class DirMoveProgress:
+    """One replica's planned log directory: where its log is now, and the copy under way.
+
+    ``current`` is the directory of its log (None: its broker does not report it yet);
+    ``future`` the directory a future replica is being copied into (None: no copy under way).
+    """
+
+    broker: int
+    target: str
+    current: str | None = None
+    future: str | None = None
+    bytes_total: int = 0
+    bytes_copied: int = 0
+
+    @property
+    def done(self) -> bool:
+        return self.current == self.target and self.future is None
+
+    def describe(self) -> str:
+        where = f"broker {self.broker}"
+        if self.done:
+            return f"{where} in {self.target}"
+        if self.future == self.target:
+            copied = (
+                f", {self.bytes_copied:,} of {self.bytes_total:,} bytes" if self.bytes_total else ""
+            )
+            return f"{where} copying from {self.current} to {self.target}{copied}"
+        if self.current is None:
+            return f"{where} not hosting it yet (to be created in {self.target})"
+        if self.future is not None:
+            return f"{where} copying to {self.future}, not the planned {self.target}"
+        return f"{where} in {self.current}, planned {self.target}: not moved yet"
+
+
+@attrs.frozen
 class MoveProgress:
-    """One partition's move: its target, where it is now, and how far its copies have come."""
+    """One partition's move: its target, where it is now, and how far its copies have come.
+
+    ``dirs`` holds each replica with a planned log directory (JBOD), and where it is.
+    """
 
     partition: TopicPartition
     state: MoveState
@@ -47,11 +88,20 @@ class MoveProgress:
     reason: str = ""
     bytes_total: int = 0
     bytes_copied: int = 0
+    dirs: tuple[DirMoveProgress, ...] = ()
+
+    @property
+    def dirs_placed(self) -> bool:
+        """Whether every replica with a planned directory is in it, with no copy under way."""
+        return all(d.done for d in self.dirs)
 
     def describe(self) -> str:
         """One line, as ``reassign verify`` prints it."""
         head = f"{self.partition}: {self.state.value} target {list(self.target)}"
         if self.state is MoveState.MOVING:
+            pending = "; ".join(d.describe() for d in self.dirs if not d.done)
+            if not self.adding:
+                return f"{head}, log dirs: {pending}"
             waiting = [b for b in self.adding if b not in self.caught_up]
             copied = (
                 f", {self.bytes_copied:,} of {self.bytes_total:,} bytes" if self.bytes_total else ""
@@ -60,6 +110,7 @@ class MoveProgress:
                 f"{head}, replicas now {list(self.replicas)}, in sync "
                 f"{list(self.caught_up)} of new {list(self.adding)}{copied}"
                 + (f", waiting for {waiting}" if waiting else ", completing")
+                + (f"; log dirs: {pending}" if pending else "")
             )
         if self.state is MoveState.FAILED:
             return f"{head}: {self.reason}"
@@ -107,9 +158,10 @@ class ReassignmentProgress:
         return not self.moving and not self.waiting
 
     @property
-    def figure(self) -> tuple[int, int, int]:
+    def figure(self) -> tuple[int, int, int, int]:
         """A value that changes whenever the reassignment moved forward (for stall detection)."""
-        return (self.done, self.failed, self.bytes_copied)
+        placed = sum(1 for m in self.moves for d in m.dirs if d.done)
+        return (self.done, self.failed, self.bytes_copied, placed)
 
     def in_state(self, state: MoveState) -> tuple[MoveProgress, ...]:
         return tuple(m for m in self.moves if m.state is state)
@@ -177,6 +229,33 @@ def reassignment_progress(
     )
 
 
+def _dir_progress(move: PartitionMove, snapshot: ClusterSnapshot) -> tuple[DirMoveProgress, ...]:
+    """Where each replica with a planned directory is; an intra-broker move's bytes too."""
+    found = []
+    intra = set(move.intra_broker)
+    for broker, target in move.dir_targets:
+        log = snapshot.log_dirs.replica_log(move.partition, broker)
+        future = snapshot.log_dirs.replica_log(move.partition, broker, future=True)
+        total = copied = 0
+        if broker in intra and log is not None:
+            total = log.size
+            if log.log_dir == target and future is None:
+                copied = total
+            elif future is not None and future.log_dir == target:
+                copied = min(total, future.size)
+        found.append(
+            DirMoveProgress(
+                broker,
+                target,
+                log.log_dir if log is not None else None,
+                future.log_dir if future is not None else None,
+                total,
+                copied,
+            )
+        )
+    return tuple(found)
+
+
 def _classify(
     move: PartitionMove,
     snapshot: ClusterSnapshot,
@@ -185,7 +264,8 @@ def _classify(
 ) -> MoveProgress:
     tp = move.partition
     size = snapshot.sizes.size(tp)
-    total = size * len(move.adding)
+    dirs = _dir_progress(move, snapshot)
+    total = size * len(move.adding) + sum(d.bytes_total for d in dirs)
     current = snapshot.partitions.get(tp)
 
     def result(
@@ -198,7 +278,7 @@ def _classify(
     ) -> MoveProgress:
         replicas = current.replicas if current is not None else ()
         return MoveProgress(
-            tp, state, move.after, replicas, adding, caught_up, reason, total, copied
+            tp, state, move.after, replicas, adding, caught_up, reason, total, copied, dirs
         )
 
     if current is None:
@@ -218,11 +298,15 @@ def _classify(
         copied = sum(
             size if b in caught_up else min(size, snapshot.log_dirs.size_on(tp, b) or 0)
             for b in adding
-        )
+        ) + sum(d.bytes_copied for d in dirs)
         return result(
             MoveState.MOVING, adding=adding, caught_up=caught_up, copied=min(copied, total)
         )
     if current.replicas == move.after:
+        if not all(d.done for d in dirs):
+            # the brokers are right; a replica is not in its planned directory yet
+            intra = sum(d.bytes_copied for d in dirs)
+            return result(MoveState.MOVING, copied=total - sum(d.bytes_total for d in dirs) + intra)
         return result(MoveState.DONE, copied=total)
     if sent:
         return result(

@@ -9,23 +9,31 @@ always gives the same plan, and planning a rebalance on a plan's result gives no
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import attrs
 
 from confluent_ops.errors import ImpossiblePlan, InvalidInput, UnknownBroker, UnknownPartition
 from confluent_ops.model import (
     BrokerBalance,
+    BrokerCapacities,
     BrokerSet,
     ClusterAssignment,
+    GoalOutcome,
+    PartitionRates,
     PartitionSizes,
     PlannedReassignment,
     PlanReport,
     ReassignmentPlan,
 )
-from confluent_ops.planners import goals
-from confluent_ops.planners._leaders import LEADER_BALANCE, balance_leaders
-from confluent_ops.planners._workspace import NO_RACK, Workspace
+from confluent_ops.planners import _moves, goals
+from confluent_ops.planners._bounds import lower_bounds
+from confluent_ops.planners._exact import minimize_moves
+from confluent_ops.planners._workspace import Workspace
+from confluent_ops.planners.goals import Goal
+
+EXACT = "fewest-moves"
+"""The name the exact program's moves are reported under (they serve every goal at once)."""
 
 __all__ = [
     "PlanOptions",
@@ -49,6 +57,21 @@ def _tolerance(instance: object, attribute: attrs.Attribute[float], value: float
         raise InvalidInput(f"byte tolerance must be in [0, 10), got {value}")
 
 
+def _threshold(instance: object, attribute: attrs.Attribute[float], value: float) -> None:
+    if not 0 < value <= 1:
+        raise InvalidInput(f"capacity threshold must be in (0, 1], got {value}")
+
+
+def _goal_list(value: Sequence[Goal] | None) -> tuple[Goal, ...] | None:
+    if value is None:
+        return None
+    chosen = tuple(value)
+    names = [goal.name for goal in chosen]
+    if len(set(names)) != len(names):
+        raise InvalidInput(f"goal names must be distinct, got {', '.join(names)}")
+    return chosen
+
+
 @attrs.frozen
 class PlanOptions:
     """What every planner accepts besides its request.
@@ -57,12 +80,29 @@ class PlanOptions:
     that may give replicas away but get none. ``max_moves``: cap on replica moves; the moves
     that help most come first, and planning again on the result continues where it stopped.
     ``byte_tolerance``: how far above its share of bytes a broker may stay (0.10 = 10 %).
+    ``exact``: after the goals' search, look for an assignment as balanced with fewer moves
+    with HiGHS (a 0/1 program; plans of up to ``MAX_VARIABLES`` partitions x brokers, with
+    built-in goals only). ``rates``: bytes per second produced into and consumed from each
+    partition, for the network goals (they check nothing without them).
+    ``capacities``: each broker's disk; with sizes, no broker is filled above
+    ``capacity_threshold`` of it (Cruise Control's default 0.8) and bytes balance as a fraction
+    of each disk. ``goals``: the goals in priority order (default
+    :data:`~confluent_ops.planners.goals.DEFAULT_GOALS`); leave one out to plan without it.
     """
 
     frozen_topics: frozenset[str] = attrs.field(default=frozenset(), converter=frozenset)
     no_receive: frozenset[int] = attrs.field(default=frozenset(), converter=frozenset)
     max_moves: int | None = attrs.field(default=None, validator=_non_negative_or_none)
     byte_tolerance: float = attrs.field(default=0.10, validator=_tolerance)
+    capacities: BrokerCapacities | None = None
+    rates: PartitionRates | None = None
+    capacity_threshold: float = attrs.field(default=0.8, validator=_threshold)
+    goals: tuple[Goal, ...] | None = attrs.field(default=None, converter=_goal_list)
+    exact: bool = True
+
+    @property
+    def goal_list(self) -> tuple[Goal, ...]:
+        return goals.DEFAULT_GOALS if self.goals is None else self.goals
 
 
 def plan_rebalance(
@@ -158,13 +198,7 @@ def plan_replication_factor(
         raise UnknownPartition(topic, "no partition of this topic is in the assignment")
     if topic in options.frozen_topics:
         raise InvalidInput(f"topic {topic} is both excluded from moves and asked to change")
-    ws = Workspace(
-        assignment,
-        brokers,
-        sizes=sizes,
-        no_receive=options.no_receive,
-        frozen_topics=options.frozen_topics,
-    )
+    ws = _workspace(assignment, brokers, sizes, options)
     if factor > len(ws.receivers):
         raise ImpossiblePlan(
             f"replication factor {factor} needs {factor} brokers; {len(ws.receivers)} can receive"
@@ -172,9 +206,8 @@ def plan_replication_factor(
     pids = [pid for pid, tp in enumerate(ws.partitions) if tp.topic == topic]
     ws.total_replicas += sum(factor - len(ws.replicas[pid]) for pid in pids)
     ws.recompute_targets()
-    notes += _change_factor(ws, pids, factor)
+    _moves.change_factor(ws, pids, factor)
     adds_needed = sum(max(0, factor - len(ws.original[pid])) for pid in pids)
-    lower = (adds_needed, f"each new replica is one move: {adds_needed}")
     return _finish(
         f"replication factor of {topic} to {factor}",
         assignment,
@@ -182,9 +215,9 @@ def plan_replication_factor(
         sizes,
         options,
         ws,
-        lower,
         notes,
-        leaders=False,
+        goal_list=(),
+        lower=(adds_needed, f"each new replica is one move: {adds_needed}", None, ""),
     )
 
 
@@ -195,16 +228,16 @@ def plan_leaders(
     sizes: PartitionSizes | None = None,
     options: PlanOptions | None = None,
 ) -> PlannedReassignment:
-    """Balance preferred leaders by reordering replica lists only: no replica moves."""
+    """Balance preferred leaders by reordering replica lists only: no replica moves.
+
+    Only the leader goals of ``options.goals`` run; the others still guard (none of them is
+    affected by a reorder).
+    """
     options = options or PlanOptions()
     sizes, notes = _check_common(assignment, brokers, sizes, options)
-    ws = Workspace(
-        assignment,
-        brokers,
-        sizes=sizes,
-        frozen_topics=options.frozen_topics,
-        no_receive=options.no_receive,
-    )
+    ws = _workspace(assignment, brokers, sizes, options)
+    leader_goals = tuple(g for g in options.goal_list if getattr(g, "changes_leaders_only", False))
+    goals.run_goals(ws, leader_goals)
     return _finish(
         "preferred-leader balance",
         assignment,
@@ -212,8 +245,9 @@ def plan_leaders(
         sizes,
         options,
         ws,
-        (0, "reordering replicas moves no data"),
         notes,
+        goal_list=leader_goals,
+        lower=(0, "reordering replicas moves no data", 0 if sizes else None, ""),
     )
 
 
@@ -238,6 +272,14 @@ def _check_common(
             raise UnknownBroker(
                 broker_id, "excluded from receiving but missing from the brokers file"
             )
+    if options.capacities is not None:
+        missing = [b for b in brokers.ids if options.capacities.disk(b) is None]
+        if missing:
+            raise InvalidInput(
+                "the capacities name no disk size for broker(s) "
+                + ",".join(map(str, missing))
+                + ": give every broker of the cluster a capacity, or none"
+            )
     if sizes is None:
         return None, []
     kept, ignored = sizes.restricted_to(assignment)
@@ -247,6 +289,58 @@ def _check_common(
         else []
     )
     return kept, notes
+
+
+def _workspace(
+    assignment: ClusterAssignment,
+    brokers: BrokerSet,
+    sizes: PartitionSizes | None,
+    options: PlanOptions,
+    removed: Iterable[int] = (),
+) -> Workspace:
+    capacities = options.capacities
+    ws = Workspace(
+        assignment,
+        brokers,
+        sizes=sizes,
+        removed=removed,
+        no_receive=options.no_receive,
+        frozen_topics=options.frozen_topics,
+        disk=None if capacities is None else {b: capacities.disk(b) or 0 for b in brokers.ids},
+        disk_threshold=options.capacity_threshold,
+        rates=options.rates,
+    )
+    ws.byte_tolerance = options.byte_tolerance
+    ws.topic_aware = any(isinstance(g, goals.TopicReplicaDistribution) for g in options.goal_list)
+    goals.install_constraints(ws)
+    return ws
+
+
+def _check_fits(ws: Workspace, options: PlanOptions) -> None:
+    """Refuse a plan no placement can fit under the capacity threshold, naming the shortfall."""
+    if (
+        not ws.disk_limit
+        or not ws.sizes_known
+        or not any(isinstance(g, goals.DiskCapacity) for g in options.goal_list)
+    ):
+        return
+    room = sum(ws.disk_limit[b] for b in ws.targets)
+    if ws.total_bytes > room:
+        raise ImpossiblePlan(
+            f"the partitions hold {ws.total_bytes:,} bytes but brokers "
+            f"{','.join(map(str, ws.targets))} may hold {room:,.0f} at "
+            f"{options.capacity_threshold:.0%} of their disks: short by "
+            f"{ws.total_bytes - room:,.0f} bytes"
+        )
+    biggest = max(range(len(ws.size)), key=lambda pid: ws.size[pid], default=None)
+    if biggest is not None:
+        widest = max(ws.disk_limit[b] for b in ws.targets)
+        if ws.size[biggest] > widest:
+            raise ImpossiblePlan(
+                f"{ws.partitions[biggest]} holds {ws.size[biggest]:,} bytes, "
+                f"{ws.size[biggest] - widest:,.0f} more than any broker may hold at "
+                f"{options.capacity_threshold:.0%} of its disk"
+            )
 
 
 def _named_brokers(ids: Iterable[int], brokers: BrokerSet, role: str) -> list[int]:
@@ -278,71 +372,70 @@ def _balance(
     removed: Iterable[int],
     notes: list[str],
 ) -> PlannedReassignment:
-    ws = Workspace(
+    ws = _workspace(assignment, brokers, sizes, options, removed)
+    _check_fits(ws, options)
+    notes = list(notes)
+    notes += _moves.evacuate_removed_brokers(ws)
+    goals.run_goals(ws, options.goal_list)
+    notes += ws.notes
+    in_force = {g.name for g in options.goal_list}
+    lower = lower_bounds(ws, in_force)
+    if options.exact and all(type(g) in goals.BUILT_IN for g in options.goal_list):
+        ws, lower = _fewest_moves(ws, assignment, brokers, sizes, options, removed, lower)
+    return _finish(
+        request,
         assignment,
         brokers,
-        sizes=sizes,
-        removed=removed,
-        no_receive=options.no_receive,
-        frozen_topics=options.frozen_topics,
+        sizes,
+        options,
+        ws,
+        notes,
+        goal_list=options.goal_list,
+        lower=lower,
     )
-    lower = _lower_bound(ws)
-    notes = list(notes)
-    notes += goals.evacuate_removed_brokers(ws)
-    notes += goals.repair_rack_spread(ws)
-    notes += goals.balance_replica_counts(ws, tolerance=options.byte_tolerance)
-    notes += goals.balance_bytes(ws, tolerance=options.byte_tolerance)
-    return _finish(request, assignment, brokers, sizes, options, ws, lower, notes)
 
 
-def _lower_bound(ws: Workspace) -> tuple[int, str]:
-    """No plan for this request can make fewer replica moves than this.
+def _fewest_moves(
+    ws: Workspace,
+    assignment: ClusterAssignment,
+    brokers: BrokerSet,
+    sizes: PartitionSizes | None,
+    options: PlanOptions,
+    removed: Iterable[int],
+    lower: tuple[int, str, int | None, str],
+) -> tuple[Workspace, tuple[int, str, int | None, str]]:
+    """The exact program's assignment when it moves less, and its bound when it is tighter.
 
-    Each move takes one replica off one broker and puts it on another, so: the moves out are at
-    least the replicas on removed brokers (all must go) plus, on the other brokers, the replicas
-    above the ceiling of their target; the moves in are at least the replicas the receiving
-    brokers lack below the floor of their target (for added brokers: floor(total / brokers)
-    each); and each partition short of racks needs one move per missing rack. The bound is the
-    largest of the three.
+    Only with built-in goals: the program encodes their ranges, not a user's goal.
     """
-    forced = sum(ws.count[b] for b in ws.removed)
-    above = sum(max(0, ws.count[b] - ws.ceiling(b)) for b in ws.targets)
-    below = sum(max(0, ws.floor(b) - ws.count[b]) for b in ws.receivers)
-    racks = sum(
-        max(0, ws.required_racks(pid) - ws.racks_of(pid))
-        for pid in range(len(ws.replicas))
-        if ws.movable[pid]
-    )
-    bound = max(forced + above, below, racks)
-    text = (
-        f"{bound} = max(on removed brokers {forced} + above target ceilings {above}, "
-        f"below target floors {below}, missing racks {racks})"
-    )
-    return bound, text
-
-
-def _change_factor(ws: Workspace, pids: list[int], factor: int) -> list[str]:
-    notes: list[str] = []
-    racks_wanted = min(factor, ws.target_racks)
-    receivers = sorted(ws.receivers)
-    for pid in pids:
-        while len(ws.replicas[pid]) < factor:
-            present = {ws.rack[b] for b in ws.replicas[pid]}
-            options = [d for d in receivers if d not in ws.replicas[pid]]
-            fresh = [d for d in options if ws.rack[d] not in present or ws.rack[d] == NO_RACK]
-            pool = fresh if fresh and len(present) < racks_wanted else options
-            dest = min(pool, key=lambda d: goals._placement_score(ws, d))
-            ws.add_replica(goals.REPLICATION_FACTOR, pid, dest)
-        while len(ws.replicas[pid]) > factor:
-            followers = ws.replicas[pid][1:]
-            keep_spread = [
-                b
-                for b in followers
-                if len({ws.rack[x] for x in ws.replicas[pid] if x != b}) >= racks_wanted
-            ] or followers
-            source = max(keep_spread, key=lambda b: (ws.deviation(b), b))
-            ws.drop_replica(goals.REPLICATION_FACTOR, pid, source)
-    return notes
+    in_force = {g.name for g in options.goal_list}
+    greedy = sum(ws.adds(pid) for pid in range(len(ws.replicas)))
+    if greedy <= lower[0]:
+        return ws, lower  # the counting bound is met: no plan moves less
+    found = minimize_moves(ws, in_force)
+    if found.bound is not None and found.bound > lower[0]:
+        lower = (
+            found.bound,
+            f"{found.bound} = the HiGHS dual bound over every assignment as balanced "
+            f"(the counting bound: {lower[1]})",
+            lower[2],
+            lower[3],
+        )
+    if found.replicas is None or found.moves is None or found.moves >= greedy:
+        return ws, lower
+    exact = _workspace(assignment, brokers, sizes, options, removed)
+    for pid, chosen in enumerate(found.replicas):
+        leaving = [b for b in exact.replicas[pid] if b not in chosen]
+        arriving = [b for b in chosen if b not in exact.replicas[pid]]
+        for source, dest in zip(leaving, arriving, strict=True):
+            exact.move(EXACT, pid, source, dest)
+    # The goals run again from the program's assignment: what they still improve (a goal left
+    # unmet) they improve now, so planning again on the result finds nothing more to do.
+    goals.run_goals(exact, options.goal_list)
+    if sum(exact.adds(pid) for pid in range(len(exact.replicas))) >= greedy:
+        return ws, lower
+    exact.notes = ws.notes
+    return exact, lower
 
 
 def _cap(
@@ -352,16 +445,13 @@ def _cap(
     sizes: PartitionSizes | None,
     options: PlanOptions,
     limit: int,
+    goal_list: Sequence[goals.Goal],
 ) -> Workspace:
-    """Replay the planner's steps, most helpful first, until ``limit`` replica moves."""
-    capped = Workspace(
-        assignment,
-        brokers,
-        sizes=sizes,
-        removed=ws.removed,
-        no_receive=options.no_receive,
-        frozen_topics=options.frozen_topics,
-    )
+    """Replay the planner's steps, most helpful first, until ``limit`` replica moves.
+
+    The leader goals then run again on what was kept (their reorders served the full plan).
+    """
+    capped = _workspace(assignment, brokers, sizes, options, ws.removed)
     capped.total_replicas = ws.total_replicas
     capped.recompute_targets()
     moves = 0
@@ -371,6 +461,7 @@ def _cap(
             break
         capped.replay(goal, pid, source, dest)
         moves += change
+    goals.run_goals(capped, goal_list, leaders_only=True)
     return capped
 
 
@@ -392,55 +483,85 @@ def _finish(
     sizes: PartitionSizes | None,
     options: PlanOptions,
     ws: Workspace,
-    lower: tuple[int, str],
     notes: list[str],
     *,
-    leaders: bool = True,
+    goal_list: Sequence[goals.Goal],
+    lower: tuple[int, str, int | None, str] | None = None,
 ) -> PlannedReassignment:
-    """Cap the steps if asked, balance leaders (unless ``leaders`` is False), and report."""
+    """Cap the steps if asked, judge every goal, bound the moves, and report."""
     full_moves = sum(ws.adds(pid) for pid in range(len(ws.replicas)))
     complete = True
     if options.max_moves is not None and full_moves > options.max_moves:
-        ws = _cap(ws, assignment, brokers, sizes, options, options.max_moves)
+        ws = _cap(ws, assignment, brokers, sizes, options, options.max_moves, goal_list)
         complete = False
         notes.append(
             f"capped at {options.max_moves} replica moves of {full_moves}: the most helpful first; "
             "plan again on the result to continue"
         )
-    leader_changes = balance_leaders(ws) if leaders else 0
+    if lower is None:
+        lower = lower_bounds(ws, {g.name for g in goal_list})
     after = ClusterAssignment(dict(zip(ws.partitions, map(tuple, ws.replicas), strict=True)))
-    moves = ReassignmentPlan.between(assignment, after).moves
+    plan = ReassignmentPlan.between(assignment, after)
+    outcomes = _outcomes(ws, goal_list)
     report = _report(
         request,
         assignment,
         after,
+        plan,
         brokers,
         sizes,
         options,
         ws,
         lower,
         notes,
-        leader_changes=leader_changes,
+        outcomes=outcomes,
         complete=complete,
     )
-    return PlannedReassignment(moves, report)
+    return PlannedReassignment(plan.moves, report)
+
+
+def _outcomes(ws: Workspace, goal_list: Sequence[goals.Goal]) -> tuple[GoalOutcome, ...]:
+    """Each goal's verdict on the final plan, with the moves and reorders it made."""
+    made = Counter(goal for goal, *_ in ws.steps)
+    led = Counter(goal for goal, *_ in ws.leader_steps)
+    return tuple(
+        attrs.evolve(outcome, moves=made[outcome.goal], leader_changes=led[outcome.goal])
+        for outcome in goals.assess_goals(ws, goal_list)
+    )
+
+
+def _topic_spread(assignment: ClusterAssignment, targets: Sequence[int]) -> tuple[int, int]:
+    """The widest per-topic spread (max - min replicas per broker), for replicas and leaders."""
+    replicas: dict[str, Counter[int]] = {}
+    leaders: dict[str, Counter[int]] = {}
+    for tp, brokers in assignment.partitions.items():
+        replicas.setdefault(tp.topic, Counter()).update(brokers)
+        leaders.setdefault(tp.topic, Counter())[brokers[0]] += 1
+
+    def widest(per_topic: dict[str, Counter[int]]) -> int:
+        return max(
+            (max(c[b] for b in targets) - min(c[b] for b in targets) for c in per_topic.values()),
+            default=0,
+        )
+
+    return widest(replicas), widest(leaders)
 
 
 def _report(
     request: str,
     before: ClusterAssignment,
     after: ClusterAssignment,
+    moves: ReassignmentPlan,
     brokers: BrokerSet,
     sizes: PartitionSizes | None,
     options: PlanOptions,
     ws: Workspace,
-    lower: tuple[int, str],
+    lower: tuple[int, str, int | None, str],
     notes: list[str],
     *,
-    leader_changes: int,
+    outcomes: tuple[GoalOutcome, ...],
     complete: bool,
 ) -> PlanReport:
-    moves = ReassignmentPlan.between(before, after)
     replicas_before, replicas_after = before.replica_counts(), after.replica_counts()
     leaders_before, leaders_after = before.leader_counts(), after.leader_counts()
     bytes_before: Counter[int] = Counter()
@@ -459,6 +580,7 @@ def _report(
             notes.append(
                 f"{unsized} partitions have no size in the log-dirs file; counted as 0 bytes"
             )
+    capacities = options.capacities
     balances = tuple(
         BrokerBalance(
             broker=b.id,
@@ -470,11 +592,15 @@ def _report(
             bytes_before=bytes_before.get(b.id, 0),
             bytes_after=bytes_after.get(b.id, 0),
             removed=b.id in ws.removed,
+            disk_bytes=None if capacities is None else capacities.disk(b.id),
         )
         for b in brokers
     )
     decided = Counter(goal for goal, *_ in ws.steps)
-    decided[f"{LEADER_BALANCE} (reorders)"] = leader_changes
+    for goal, *_ in ws.leader_steps:
+        decided[f"{goal} (reorders)"] += 1
+    topic_before, _ = _topic_spread(before, ws.targets)
+    topic_after, topic_leaders_after = _topic_spread(after, ws.targets)
     report = PlanReport(
         request=request,
         replica_moves=moves.replica_moves,
@@ -492,6 +618,12 @@ def _report(
             len(m.removing) - len(m.adding) for m in moves if len(m.removing) > len(m.adding)
         ),
         complete=complete,
+        goals=outcomes,
+        lower_bound_bytes=lower[2],
+        lower_bound_bytes_derivation=lower[3],
+        topic_spread_before=topic_before,
+        topic_spread_after=topic_after,
+        topic_leader_spread_after=topic_leaders_after,
     )
     return attrs.evolve(report, notes=report.notes + tuple(_explain(report, ws, options)))
 

@@ -6,6 +6,9 @@ reassignment still needs. Here ``execute`` first records the values in force (dy
 broker, with the cluster default and the static ``server.properties`` value beside them for the
 report, and each topic's throttled-replica lists), then sets only what it needs; ``verify`` and
 ``cancel`` put back exactly what was recorded and remove only the entries ``execute`` added.
+A plan that places replicas in log directories (JBOD) owns the intra-broker copy throttle
+(``replica.alter.log.dirs.io.max.bytes.per.second``) the same way, on the brokers it places
+replicas on.
 
 Everything here is pure: the record is a value with a JSON form the step stores where the next
 run finds it; the changes are :class:`~confluent_ops.model.ConfigChange` values an adapter
@@ -21,6 +24,7 @@ import attrs
 
 from confluent_ops.errors import MalformedFile
 from confluent_ops.model import (
+    ALTER_LOG_DIRS_RATE,
     FOLLOWER_THROTTLED_RATE,
     FOLLOWER_THROTTLED_REPLICAS,
     LEADER_THROTTLED_RATE,
@@ -36,11 +40,13 @@ from confluent_ops.model import (
 from confluent_ops.planners.execution import throttled_replicas
 
 __all__ = [
+    "DIR_RATE_NAMES",
     "RATE_NAMES",
     "REPLICA_LIST_NAMES",
     "ThrottleChanges",
     "ThrottleRecord",
     "brokers_touched",
+    "dir_throttle_changes",
     "in_flight_changes",
     "merge_replica_lists",
     "restore_changes",
@@ -49,6 +55,7 @@ __all__ = [
 
 RATE_NAMES = (LEADER_THROTTLED_RATE, FOLLOWER_THROTTLED_RATE)
 REPLICA_LIST_NAMES = (LEADER_THROTTLED_REPLICAS, FOLLOWER_THROTTLED_REPLICAS)
+DIR_RATE_NAMES = (ALTER_LOG_DIRS_RATE,)
 
 
 def _broker_values(
@@ -71,6 +78,10 @@ def _layers(
     )
 
 
+def _dir_values(values: Mapping[int, str | None]) -> FrozenDict[int, str | None]:
+    return FrozenDict(sorted(values.items()))
+
+
 def _broker_changes(values: Mapping[int, ConfigChange]) -> FrozenDict[int, ConfigChange]:
     return FrozenDict((key, value) for key, value in values.items() if value)
 
@@ -88,6 +99,9 @@ class ThrottleRecord:
     broker, dynamic cluster default, static) for the report: the per-broker layer is the only
     one ``execute`` changes, so it is the only one restored. ``topics`` maps each touched topic
     to its dynamic throttled-replica lists (None: not set). ``rate`` is what ``execute`` set.
+    ``dir_brokers`` maps each broker the plan places replicas on in named log directories to
+    its dynamic per-broker intra-broker copy throttle (``replica.alter.log.dirs.io.max.bytes.
+    per.second``; None: not set); ``dir_rate`` is what ``execute`` set there.
     """
 
     brokers: Mapping[int, Mapping[str, str | None]] = attrs.field(converter=_broker_values)
@@ -96,6 +110,8 @@ class ThrottleRecord:
     layers: Mapping[int, Mapping[str, tuple[ConfigSetting, ...]]] = attrs.field(
         factory=FrozenDict, converter=_layers
     )
+    dir_brokers: Mapping[int, str | None] = attrs.field(factory=FrozenDict, converter=_dir_values)
+    dir_rate: int | None = None
 
     @classmethod
     def observe(
@@ -104,8 +120,13 @@ class ThrottleRecord:
         topic_values: Mapping[str, Mapping[str, ConfigSetting | None]],
         *,
         rate: int | None,
+        dir_brokers: Iterable[int] = (),
+        dir_rate: int | None = None,
     ) -> ThrottleRecord:
-        """The record of what ``KafkaAdmin.broker_configs`` and ``topic_configs`` reported."""
+        """The record of what ``KafkaAdmin.broker_configs`` and ``topic_configs`` reported.
+
+        ``dir_brokers`` are the brokers whose :data:`DIR_RATE_NAMES` were asked for too.
+        """
         brokers: dict[int, dict[str, str | None]] = {}
         for broker, names in broker_layers.items():
             brokers[broker] = {
@@ -131,11 +152,26 @@ class ThrottleRecord:
             }
             for topic, values in topic_values.items()
         }
+        chosen = set(dir_brokers)
         layers = {
-            broker: {name: tuple(names.get(name, ())) for name in RATE_NAMES}
+            broker: {
+                name: tuple(names.get(name, ()))
+                for name in (*RATE_NAMES, *(DIR_RATE_NAMES if broker in chosen else ()))
+            }
             for broker, names in broker_layers.items()
         }
-        return cls(brokers, topics, rate, layers)
+        dirs = {
+            broker: next(
+                (
+                    s.value
+                    for s in broker_layers.get(broker, {}).get(ALTER_LOG_DIRS_RATE, ())
+                    if s.source is ConfigSource.DYNAMIC_BROKER_CONFIG
+                ),
+                None,
+            )
+            for broker in sorted(chosen)
+        }
+        return cls(brokers, topics, rate, layers, dirs, dir_rate)
 
     def to_json(self) -> dict[str, object]:
         """A JSON-ready form, stored by the reassignment step beside its plan."""
@@ -150,6 +186,8 @@ class ThrottleRecord:
                 }
                 for b, names in self.layers.items()
             },
+            "dir_rate": self.dir_rate,
+            "dir_brokers": {str(b): v for b, v in self.dir_brokers.items()},
         }
 
     @classmethod
@@ -179,9 +217,17 @@ class ThrottleRecord:
                 }
                 for b, names in dict(document.get("layers", {})).items()
             }
+            dir_rate = document.get("dir_rate")
+            if dir_rate is not None and (
+                isinstance(dir_rate, bool) or not isinstance(dir_rate, int)
+            ):
+                raise TypeError("dir_rate")
+            dir_brokers = {
+                int(b): _opt_str(v) for b, v in dict(document.get("dir_brokers", {})).items()
+            }
         except (KeyError, TypeError, ValueError) as exc:
             raise MalformedFile(f"not a throttle record ({exc})", path=source) from exc
-        return cls(brokers, topics, rate, layers)
+        return cls(brokers, topics, rate, layers, dir_brokers, dir_rate)
 
     def dumps(self) -> str:
         return json.dumps(self.to_json(), indent=2, sort_keys=True) + "\n"
@@ -291,6 +337,34 @@ def in_flight_changes(
     return ThrottleChanges(brokers, topics)
 
 
+def dir_throttle_changes(record: ThrottleRecord) -> ThrottleChanges:
+    """What ``execute`` sets for intra-broker copies: ``record.dir_rate`` on its dir brokers."""
+    if record.dir_rate is None:
+        return ThrottleChanges()
+    value = str(record.dir_rate)
+    return ThrottleChanges(
+        {b: ConfigChange(set=dict.fromkeys(DIR_RATE_NAMES, value)) for b in record.dir_brokers}
+    )
+
+
+def _dir_restore(record: ThrottleRecord) -> dict[int, ConfigChange]:
+    """The recorded intra-broker copy throttles back (deleted where none was set)."""
+    if record.dir_rate is None:
+        return {}
+    return {
+        broker: ConfigChange(set=dict.fromkeys(DIR_RATE_NAMES, prior))
+        if prior is not None
+        else ConfigChange(delete=frozenset(DIR_RATE_NAMES))
+        for broker, prior in record.dir_brokers.items()
+    }
+
+
+def _merged(a: ConfigChange | None, b: ConfigChange) -> ConfigChange:
+    if a is None:
+        return b
+    return ConfigChange(set={**a.set, **b.set}, delete=a.delete | b.delete)
+
+
 def restore_changes(
     plan: ReassignmentPlan,
     record: ThrottleRecord,
@@ -301,8 +375,21 @@ def restore_changes(
     Broker rates go back to the recorded per-broker values (deleted where none was set).
     Topic lists lose exactly the entries ``execute`` added (entries it found already there, or
     that someone added since, stay); without ``current_topics`` the recorded lists are put back
-    as they were. A list left empty is deleted.
+    as they were. A list left empty is deleted. The intra-broker copy throttle goes back the
+    same way on the brokers that got it.
     """
+    replication = _replication_restore(plan, record, current_topics)
+    brokers = dict(replication.brokers)
+    for broker, change in _dir_restore(record).items():
+        brokers[broker] = _merged(brokers.get(broker), change)
+    return ThrottleChanges(brokers, replication.topics)
+
+
+def _replication_restore(
+    plan: ReassignmentPlan,
+    record: ThrottleRecord,
+    current_topics: Mapping[str, Mapping[str, str | None]] | None,
+) -> ThrottleChanges:
     if record.rate is None:
         return ThrottleChanges()
     brokers: dict[int, ConfigChange] = {}

@@ -20,6 +20,15 @@ The three operations of ``kafka-reassign-partitions``, as a step over the
   snapshot (done, moving, waiting, failed; bytes caught up from the replicas' log sizes), so
   running a step again after Ctrl-C, SIGKILL or a crash resumes it.
 
+A plan that names log directories (Kafka's ``log_dirs``, on brokers with several: JBOD) is run
+as Kafka's tool runs it: each new replica's directory is sent (``AlterReplicaLogDirs``) before
+its move starts and again until its broker hosts it (the broker notes the directory and creates
+the replica there), and a replica that stays on its broker but changes directory is sent there
+(the broker copies it into a *future* replica and swaps it in). A move is done once its
+replicas are on their brokers and in their directories with no copy left. The intra-broker copy
+throttle (``--dir-throttle``, Kafka's ``replica.alter.log.dirs.io.max.bytes.per.second``) is
+recorded and restored like the replication throttle.
+
 Every step validates the plan before anything is sent (its JSON before the cluster is even
 reached, then partitions and brokers against a fresh snapshot), has a dry run that changes
 nothing and says what it would do, and reports what it does as typed events passed to
@@ -38,6 +47,7 @@ import attrs
 
 from confluent_ops.errors import (
     InvalidInput,
+    LogDirUnavailable,
     MalformedFile,
     StepStateConflict,
     UnknownBroker,
@@ -56,6 +66,7 @@ from confluent_ops.model import (
 from confluent_ops.model._json import MAX_SIGNED_64, load_json_object
 from confluent_ops.planners.execution import next_wave
 from confluent_ops.planners.progress import (
+    DirMoveProgress,
     MoveProgress,
     MoveState,
     ReassignmentProgress,
@@ -63,11 +74,13 @@ from confluent_ops.planners.progress import (
     seconds_to_next_done,
 )
 from confluent_ops.planners.throttle_ownership import (
+    DIR_RATE_NAMES,
     RATE_NAMES,
     REPLICA_LIST_NAMES,
     ThrottleChanges,
     ThrottleRecord,
     brokers_touched,
+    dir_throttle_changes,
     in_flight_changes,
     restore_changes,
 )
@@ -80,8 +93,11 @@ from confluent_ops.waiting import Check, WaitPolicy, wait_for
 __all__ = [
     "DEFAULT_CONCURRENCY",
     "CancelResult",
+    "DirMoveProgress",
     "Event",
     "ExecuteResult",
+    "LogDirMovesCancelled",
+    "LogDirsRequested",
     "MoveProgress",
     "MoveState",
     "PartitionsCancelled",
@@ -110,9 +126,9 @@ PlanInput = str | ReassignmentPlan | ClusterAssignment
 _SHOWN = 10
 
 
-def _listed(partitions: tuple[TopicPartition, ...]) -> str:
-    shown = ", ".join(str(tp) for tp in partitions[:_SHOWN])
-    return shown + (f" (+{len(partitions) - _SHOWN} more)" if len(partitions) > _SHOWN else "")
+def _listed(items: tuple[object, ...]) -> str:
+    shown = ", ".join(str(item) for item in items[:_SHOWN])
+    return shown + (f" (+{len(items) - _SHOWN} more)" if len(items) > _SHOWN else "")
 
 
 def _verb(dry_run: bool, would: str, did: str) -> str:
@@ -176,6 +192,47 @@ class PartitionsSubmitted(_Event):
     def describe(self) -> str:
         verb = _verb(self.dry_run, "would start", "started")
         return f"{verb} {len(self.partitions)} partition move(s): {_listed(self.partitions)}"
+
+
+Replica = tuple[TopicPartition, int]
+
+
+def _replicas(replicas: tuple[Replica, ...]) -> str:
+    return _listed(tuple(f"{tp} on broker {b}" for tp, b in replicas))
+
+
+@attrs.frozen
+class LogDirsRequested(_Event):
+    """Replicas sent (or, in a dry run, that would be) to their planned log directories.
+
+    ``pending`` are those their broker does not host yet: it noted the directory, creates the
+    replica there when it arrives, and is asked again until it hosts it.
+    """
+
+    replicas: tuple[Replica, ...]
+    pending: tuple[Replica, ...]
+    dry_run: bool
+    kind = "log-dirs-requested"
+
+    def describe(self) -> str:
+        verb = _verb(self.dry_run, "would place", "placed")
+        text = f"{verb} {len(self.replicas)} replica(s) in their planned log dirs"
+        if self.pending:
+            text += f" ({len(self.pending)} not on their broker yet: asked again until they are)"
+        return text
+
+
+@attrs.frozen
+class LogDirMovesCancelled(_Event):
+    """Intra-broker copies of this plan stopped (or, in a dry run, that would be)."""
+
+    replicas: tuple[Replica, ...]
+    dry_run: bool
+    kind = "log-dir-moves-cancelled"
+
+    def describe(self) -> str:
+        verb = _verb(self.dry_run, "would stop", "stopped")
+        return f"{verb} {len(self.replicas)} copy(ies) between log dirs: {_replicas(self.replicas)}"
 
 
 @attrs.frozen
@@ -270,6 +327,8 @@ Event = (
     ThrottlesRecorded
     | ThrottlesApplied
     | PartitionsSubmitted
+    | LogDirsRequested
+    | LogDirMovesCancelled
     | PartitionsRefused
     | ProgressReported
     | StepWaiting
@@ -334,12 +393,16 @@ class ExecuteResult(VerifyResult):
 
 @attrs.frozen
 class CancelResult:
-    """The partitions cancelled, those refused, and whether throttles were restored."""
+    """The partitions cancelled, those refused, and whether throttles were restored.
+
+    ``dirs_cancelled`` are the replicas whose copy into another log directory was stopped.
+    """
 
     cancelled: tuple[TopicPartition, ...]
     refused: Mapping[TopicPartition, str]
     throttles_restored: bool
     pending: tuple[int, ...] = ()
+    dirs_cancelled: tuple[Replica, ...] = ()
 
     @property
     def exit_code(self) -> int:
@@ -395,15 +458,7 @@ class ReassignmentState:
     def dumps(self) -> str:
         document = {
             "version": STATE_VERSION,
-            "moves": [
-                {
-                    "topic": m.partition.topic,
-                    "partition": m.partition.partition,
-                    "before": list(m.before),
-                    "after": list(m.after),
-                }
-                for m in self.plan
-            ],
+            "moves": [_move_json(m) for m in self.plan],
             "throttles": self.record.to_json(),
             "concurrency": self.concurrency,
             "submitted": sorted(str(tp) for tp in self.submitted),
@@ -423,14 +478,7 @@ class ReassignmentState:
         try:
             if version not in (1, STATE_VERSION) or isinstance(version, bool):
                 raise ValueError(f"unsupported version {version!r}")
-            moves = tuple(
-                PartitionMove(
-                    TopicPartition(str(m["topic"]), int(m["partition"])),
-                    tuple(int(b) for b in m["before"]),
-                    tuple(int(b) for b in m["after"]),
-                )
-                for m in document["moves"]
-            )
+            moves = tuple(_move_from_json(m) for m in document["moves"])
             record = ThrottleRecord.from_json(document["throttles"], source=source)
             if version == 1:
                 return cls(ReassignmentPlan(moves), record, submitted={m.partition for m in moves})
@@ -456,6 +504,37 @@ class ReassignmentState:
             raise MalformedFile(f"not a reassignment state file ({exc})", path=source) from exc
 
 
+def _move_json(move: PartitionMove) -> dict[str, object]:
+    entry: dict[str, object] = {
+        "topic": move.partition.topic,
+        "partition": move.partition.partition,
+        "before": list(move.before),
+        "after": list(move.after),
+    }
+    if move.log_dirs:
+        entry["log_dirs"] = list(move.log_dirs)
+    if move.log_dirs_before:
+        entry["log_dirs_before"] = list(move.log_dirs_before)
+    return entry
+
+
+def _move_from_json(entry: Mapping[str, Any]) -> PartitionMove:
+    """A move as :func:`_move_json` wrote it; states from before log dirs have none."""
+    return PartitionMove(
+        TopicPartition(str(entry["topic"]), int(entry["partition"])),
+        tuple(int(b) for b in entry["before"]),
+        tuple(int(b) for b in entry["after"]),
+        tuple(_text(d) for d in entry.get("log_dirs", ())),
+        tuple(_text(d) for d in entry.get("log_dirs_before", ())),
+    )
+
+
+def _text(value: object) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"a log dir must be a string, not {type(value).__name__}")
+    return value
+
+
 # -- the step --------------------------------------------------------------------------------
 
 
@@ -464,17 +543,40 @@ def _original_assignment(snapshot: ClusterSnapshot) -> ClusterAssignment:
     return ClusterAssignment({tp: p.original_replicas for tp, p in snapshot.partitions.items()})
 
 
-def _targets(plan: PlanInput, source: str | None) -> ClusterAssignment:
-    """The target replica list of every partition the plan moves, read without a cluster."""
+def _targets(
+    plan: PlanInput, source: str | None
+) -> tuple[ClusterAssignment, FrozenDict[TopicPartition, tuple[str, ...]]]:
+    """The target replica list of every partition the plan moves, and the partitions' planned
+    log dirs (aligned with their targets), read without a cluster."""
+    dirs: FrozenDict[TopicPartition, tuple[str, ...]] = FrozenDict()
     if isinstance(plan, str):
-        targets = ClusterAssignment.from_kafka_json(plan, source=source)
+        targets, dirs = ReassignmentPlan.targets_from_kafka_json(plan, source=source)
     elif isinstance(plan, ReassignmentPlan):
-        targets = plan.targets()
+        targets, dirs = plan.targets(), plan.target_log_dirs()
     else:
         targets = plan
     if not len(targets):
         raise InvalidInput("the plan moves no partition")
-    return targets
+    return targets, dirs
+
+
+def _check_log_dirs(plan: ReassignmentPlan, snapshot: ClusterSnapshot) -> None:
+    """Refuse, before any change, a directory its broker does not report online."""
+    for move in plan:
+        for broker, path in move.dir_targets:
+            dirs = {d.path: d for d in snapshot.log_dirs.dirs_of(broker)}
+            found = dirs.get(path)
+            if found is None:
+                raise LogDirUnavailable(
+                    str(move.partition),
+                    broker,
+                    path,
+                    f"broker {broker} has no such log dir (it has {', '.join(sorted(dirs))})",
+                )
+            if not found.online:
+                raise LogDirUnavailable(
+                    str(move.partition), broker, path, f"it is offline ({found.error})"
+                )
 
 
 def _topic_lists(snapshot: ClusterSnapshot) -> dict[str, dict[str, str | None]]:
@@ -524,7 +626,7 @@ class Reassignment:
         self.state: StepState = chosen if isinstance(chosen, StepState) else FileStepState(chosen)
         self.admin = admin
         self.source = source
-        self.targets = _targets(plan, source)
+        self.targets, self.target_dirs = _targets(plan, source)
         self.emit = emit
         self.policy = policy or step_policy(interval=1.0)
 
@@ -542,7 +644,7 @@ class Reassignment:
         if text is None:
             raise InvalidInput(f"{state.location} holds no reassignment to resume")
         stored = ReassignmentState.loads(text, source=state.location)
-        return cls(admin, stored.plan.targets(), state=state, emit=emit, policy=policy)
+        return cls(admin, stored.plan, state=state, emit=emit, policy=policy)
 
     @property
     def state_path(self) -> Path | None:
@@ -552,12 +654,18 @@ class Reassignment:
     # -- reading ---------------------------------------------------------------------------
 
     def _plan(self, snapshot: ClusterSnapshot) -> ReassignmentPlan:
-        plan = ReassignmentPlan.from_targets(self.targets, _original_assignment(snapshot))
+        plan = ReassignmentPlan.from_targets(
+            self.targets,
+            _original_assignment(snapshot),
+            target_dirs=self.target_dirs,
+            log_dirs=snapshot.log_dirs if self.target_dirs else None,
+        )
         live = set(snapshot.broker_ids)
         for move in plan:
             for broker in move.after:
                 if broker not in live:
                     raise UnknownBroker(broker, f"the plan places partition {move.partition} there")
+        _check_log_dirs(plan, snapshot)
         return plan
 
     def _load(self) -> ReassignmentState | None:
@@ -565,7 +673,8 @@ class Reassignment:
         if text is None:
             return None
         state = ReassignmentState.loads(text, source=self.state.location)
-        if {m.partition: m.after for m in state.plan} != dict(self.targets.partitions):
+        same_targets = {m.partition: m.after for m in state.plan} == dict(self.targets.partitions)
+        if not same_targets or state.plan.target_log_dirs() != self.target_dirs:
             raise StepStateConflict(
                 self.state.location,
                 "holds the state of a different plan; finish it (reassign verify/cancel with "
@@ -589,15 +698,19 @@ class Reassignment:
         concurrency: int | None = None,
         dry_run: bool = False,
         wait: bool = True,
+        dir_throttle: int | None = None,
     ) -> ExecuteResult:
         """Record throttles, then start moves in waves until every move is done.
 
         ``concurrency`` (default: the state's, or :data:`DEFAULT_CONCURRENCY`) caps the copies
         in flight per broker. With ``wait=False`` one wave is started and the call returns;
-        running ``execute`` again starts the next when there is room. A dry run changes
-        nothing and says, in its events, what the first wave would be.
+        running ``execute`` again starts the next when there is room. ``dir_throttle`` (bytes
+        per second) limits the copies between log directories on every broker the plan
+        places replicas on in named directories. A dry run changes nothing and says, in its
+        events, what the first wave would be.
         """
         _check_throttle(throttle)
+        _check_throttle(dir_throttle)
         if concurrency is not None:
             _check_concurrency(concurrency)
         snapshot = self.admin.snapshot()
@@ -606,16 +719,21 @@ class Reassignment:
         self._refuse_foreign_moves(plan, snapshot)
         resumed = state is not None
         if state is None:
-            state = self._new_state(plan, snapshot, throttle, concurrency)
+            state = self._new_state(plan, snapshot, throttle, concurrency, dir_throttle)
         else:
             state = attrs.evolve(
                 state,
-                record=attrs.evolve(state.record, rate=throttle or state.record.rate),
+                record=attrs.evolve(
+                    state.record,
+                    rate=throttle or state.record.rate,
+                    dir_rate=dir_throttle or state.record.dir_rate,
+                ),
                 concurrency=concurrency or state.concurrency,
             )
         if not dry_run:
             self.state.save(state.dumps())
         self.emit(ThrottlesRecorded(state.record, self.state.location, resumed, dry_run))
+        self._set_dir_throttle(snapshot, state, dry_run=dry_run)
         submitted: list[TopicPartition] = []
         if dry_run:
             preview = self._advance(snapshot, state, submitted, dry_run=True)
@@ -673,17 +791,38 @@ class Reassignment:
         snapshot: ClusterSnapshot,
         throttle: int | None,
         concurrency: int | None,
+        dir_throttle: int | None,
     ) -> ReassignmentState:
-        """Record the throttles in force on the live brokers and topics the plan touches."""
+        """Record the throttles in force on the live brokers and topics the plan touches.
+
+        With planned log dirs, the intra-broker copy throttle of the brokers they are on is
+        recorded too, whether or not ``dir_throttle`` is given now (a later run may give it).
+        """
         live = set(snapshot.broker_ids)
         touched = [b for b in brokers_touched(plan) if b in live]
         topics = sorted({m.partition.topic for m in plan})
+        dir_brokers = sorted({b for m in plan for b, _ in m.dir_targets if b in live})
+        names = (*RATE_NAMES, *DIR_RATE_NAMES) if dir_brokers else RATE_NAMES
         record = ThrottleRecord.observe(
-            self.admin.broker_configs(touched, RATE_NAMES),
+            self.admin.broker_configs(touched, names),
             self.admin.topic_configs(topics, REPLICA_LIST_NAMES),
             rate=throttle,
+            dir_brokers=dir_brokers,
+            dir_rate=dir_throttle,
         )
         return ReassignmentState(plan, record, concurrency or DEFAULT_CONCURRENCY)
+
+    def _set_dir_throttle(
+        self, snapshot: ClusterSnapshot, state: ReassignmentState, *, dry_run: bool
+    ) -> None:
+        """Set the recorded intra-broker copy throttle on the live brokers that get it."""
+        live = set(snapshot.broker_ids)
+        changes = dir_throttle_changes(state.record)
+        changes = ThrottleChanges({b: c for b, c in changes.brokers.items() if b in live})
+        if changes:
+            if not dry_run:
+                self.admin.alter_broker_configs(changes.brokers)
+            self.emit(ThrottlesApplied(changes, dry_run))
 
     def _refuse_foreign_moves(self, plan: ReassignmentPlan, snapshot: ClusterSnapshot) -> None:
         """Refuse, before any change, a plan whose partitions someone else is reassigning."""
@@ -707,10 +846,12 @@ class Reassignment:
         *,
         dry_run: bool,
     ) -> tuple[ReassignmentProgress, ReassignmentState, tuple[int, ...]]:
-        """One pass: throttle what is in flight, start the next wave, restore once finished."""
+        """One pass: throttle what is in flight, start the next wave, send the replicas of the
+        moves under way to their planned log dirs, restore once finished."""
         progress = self._observe(snapshot, state)
         if not progress.finished:
             progress, state = self._start_wave(snapshot, state, progress, submitted, dry_run)
+            self._place_in_dirs(state, progress, dry_run=dry_run)
         if progress.finished:
             return progress, state, self._restore(snapshot, state, dry_run=dry_run)
         return progress, state, ()
@@ -755,6 +896,12 @@ class Reassignment:
         if dry_run:
             self.emit(PartitionsSubmitted(tuple(m.partition for m in wave), dry_run=True))
             return progress, state
+        # The new replicas' directories first: a broker notes a directory for a replica it
+        # does not host yet, and creates the replica there (not elsewhere, to be copied later).
+        self._request_dirs(
+            {(m.partition, b): d for m in wave for b, d in m.dir_targets if b in m.adding},
+            dry_run=False,
+        )
         outcome = self.admin.alter_reassignments({m.partition: m.after for m in wave})
         refused = {tp: why for tp, why in outcome.items() if why is not None}
         accepted = tuple(m.partition for m in wave if m.partition not in refused)
@@ -770,6 +917,36 @@ class Reassignment:
         if refused:
             self.emit(PartitionsRefused(FrozenDict(refused)))
         return self._observe(self.admin.snapshot(), state), state
+
+    def _place_in_dirs(
+        self, state: ReassignmentState, progress: ReassignmentProgress, *, dry_run: bool
+    ) -> None:
+        """Send each replica of a move under way to its planned log dir, unless it is there
+        or on its way there; those not hosted yet are asked for again on the next pass."""
+        by_partition = {m.partition: m for m in state.plan}
+        wanted: dict[Replica, str] = {}
+        for moved in progress.in_state(MoveState.MOVING):
+            move = by_partition[moved.partition]
+            if move.partition not in state.submitted and move.before != move.after:
+                continue  # its brokers have not been asked to take it yet
+            for d in moved.dirs:
+                if not d.done and d.future != d.target:
+                    wanted[(move.partition, d.broker)] = d.target
+        self._request_dirs(wanted, dry_run=dry_run)
+
+    def _request_dirs(self, wanted: Mapping[Replica, str], *, dry_run: bool) -> None:
+        if not wanted:
+            return
+        pending: frozenset[Replica] = (
+            frozenset() if dry_run else self.admin.alter_replica_log_dirs(wanted)
+        )
+        self.emit(
+            LogDirsRequested(
+                tuple(sorted(wanted, key=_replica_key)),
+                tuple(sorted(pending, key=_replica_key)),
+                dry_run,
+            )
+        )
 
     # -- verify and cancel -----------------------------------------------------------------
 
@@ -792,9 +969,16 @@ class Reassignment:
         return VerifyResult(progress, not pending and not dry_run, pending)
 
     def cancel(self, *, dry_run: bool = False) -> CancelResult:
-        """Cancel this plan's moves in flight (waiting ones never start); restore throttles."""
-        snapshot = self.admin.snapshot(sizes=False)
+        """Cancel this plan's moves in flight (waiting ones never start); restore throttles.
+
+        A replica being copied into its planned log dir is sent back to its current one, which
+        drops the copy, as ``kafka-reassign-partitions --cancel`` does.
+        """
         state = self._load()
+        planned_dirs = bool(self.target_dirs) or (
+            state is not None and bool(state.plan.target_log_dirs())
+        )
+        snapshot = self.admin.snapshot(sizes=planned_dirs)
         plan = state.plan if state is not None else self._plan(snapshot)
         in_flight = tuple(
             m.partition
@@ -809,14 +993,35 @@ class Reassignment:
             refused = {tp: why for tp, why in outcome.items() if why is not None}
         cancelled = tuple(tp for tp in in_flight if tp not in refused)
         self.emit(PartitionsCancelled(cancelled, dry_run))
+        copies = self._stop_dir_copies(plan, snapshot, dry_run=dry_run)
         if state is None:
-            return CancelResult(cancelled, refused, True)
+            return CancelResult(cancelled, refused, True, dirs_cancelled=copies)
         if refused:
-            return CancelResult(cancelled, refused, False)
-        if cancelled and not dry_run:
+            return CancelResult(cancelled, refused, False, dirs_cancelled=copies)
+        if (cancelled or copies) and not dry_run:
             snapshot = self.admin.snapshot(sizes=False)
         pending = self._restore(snapshot, state, dry_run=dry_run)
-        return CancelResult(cancelled, refused, not pending and not dry_run, pending)
+        return CancelResult(
+            cancelled, refused, not pending and not dry_run, pending, dirs_cancelled=copies
+        )
+
+    def _stop_dir_copies(
+        self, plan: ReassignmentPlan, snapshot: ClusterSnapshot, *, dry_run: bool
+    ) -> tuple[Replica, ...]:
+        """Send back to its current dir each replica being copied into its planned dir."""
+        back: dict[Replica, str] = {}
+        for move in plan:
+            for broker, target in move.dir_targets:
+                log = snapshot.log_dirs.replica_log(move.partition, broker)
+                future = snapshot.log_dirs.replica_log(move.partition, broker, future=True)
+                if log is not None and future is not None and future.log_dir == target:
+                    back[(move.partition, broker)] = log.log_dir
+        stopped = tuple(sorted(back, key=_replica_key))
+        if back:
+            if not dry_run:
+                self.admin.alter_replica_log_dirs(back)
+            self.emit(LogDirMovesCancelled(stopped, dry_run))
+        return stopped
 
     def _restore(
         self, snapshot: ClusterSnapshot, state: ReassignmentState, *, dry_run: bool
@@ -857,6 +1062,10 @@ class Reassignment:
                 self.state.clear()
         self.emit(ThrottlesRestored(ThrottleChanges(brokers, topics), owed, dry_run))
         return owed
+
+
+def _replica_key(replica: Replica) -> tuple[str, int, int]:
+    return replica[0].topic, replica[0].partition, replica[1]
 
 
 def _blocker(progress: ReassignmentProgress) -> str:

@@ -122,6 +122,9 @@ class LocalKafkaCluster:
     SCRAM) beside ``PLAINTEXT``, which brokers always keep for their own traffic.
     ``broker_config`` and ``controller_config`` add properties to every broker or controller
     (an authorizer must be on both in KRaft: brokers forward admin requests to controllers).
+    ``log_dirs_per_broker`` gives each broker that many log directories (JBOD), folders
+    ``data-0``, ``data-1``, ... of its folder (:meth:`log_dirs_of` lists them); with one, the
+    folder is ``data``.
     """
 
     def __init__(
@@ -138,6 +141,7 @@ class LocalKafkaCluster:
         tls: TestbedTls | None = None,
         broker_config: Mapping[str, object] | None = None,
         controller_config: Mapping[str, object] | None = None,
+        log_dirs_per_broker: int = 1,
         heap_mb: int = 256,
         controller_heap_mb: int = 192,
         ready_timeout: float = 90.0,
@@ -149,6 +153,9 @@ class LocalKafkaCluster:
             raise InvalidInput(f"a cluster needs at least one broker, not {brokers}")
         if racks < 1:
             raise InvalidInput(f"racks must be at least 1, not {racks}")
+        if not 1 <= log_dirs_per_broker <= 16:
+            raise InvalidInput(f"log dirs per broker must be 1..16, not {log_dirs_per_broker}")
+        self.log_dirs_per_broker = log_dirs_per_broker
         unknown = sorted(set(listeners) - set(LISTENERS))
         if unknown:
             raise InvalidInput(f"unknown listener(s) {unknown}; known: {list(LISTENERS)}")
@@ -560,6 +567,14 @@ class LocalKafkaCluster:
     def log_path(self, node_id: int) -> Path:
         return self._node(node_id).folder / "process.log"
 
+    def log_dirs_of(self, node_id: int) -> tuple[Path, ...]:
+        """The log directories (``log.dirs``) of node ``node_id``, as the broker names them."""
+        node = self._node(node_id)
+        count = self.log_dirs_per_broker if node.spec.is_broker else 1
+        if count == 1:
+            return (node.folder / "data",)
+        return tuple(node.folder / f"data-{index}" for index in range(count))
+
     # -- internals -----------------------------------------------------------------------
 
     @property
@@ -669,7 +684,7 @@ class LocalKafkaCluster:
         values["listener.security.protocol.map"] = ",".join(
             f"{k}:{v}" for k, v in protocol_map.items()
         )
-        values["log.dirs"] = str(node.folder / "data")
+        values["log.dirs"] = ",".join(str(path) for path in self.log_dirs_of(spec.node_id))
         values["num.network.threads"] = "2"
         values["num.io.threads"] = "2"
         values["background.threads"] = "2"
@@ -748,7 +763,8 @@ class LocalKafkaCluster:
 
     def _format(self, node: _Node) -> NotReady | None:
         config = self._config_path(node)
-        (node.folder / "data").mkdir(parents=True, exist_ok=True)
+        for path in self.log_dirs_of(node.spec.node_id):
+            path.mkdir(parents=True, exist_ok=True)
         distribution = self._distribution(node.version)
         command = [
             self._java,

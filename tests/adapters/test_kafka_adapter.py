@@ -20,6 +20,7 @@ from confluent_ops.model import (
 )
 from confluent_ops.ports import KafkaAdmin
 from confluent_ops.testing import eventually
+from confluent_ops.waiting import VirtualClock
 
 
 def test_adapter_satisfies_the_port(admin):
@@ -154,3 +155,24 @@ def test_feature_updates_are_validated(admin):
         admin.update_feature("no.such.feature", 1)
     admin.update_metadata_version(level)  # finalizing the current level is a no-op
     assert admin.snapshot(sizes=False).metadata_version == level
+
+
+@pytest.mark.parametrize("seconds", [0, -1.0, float("nan"), float("inf"), True])
+def test_a_rate_sample_needs_a_positive_duration_and_reads_nothing_without_one(admin, seconds):
+    clock = VirtualClock()
+    with pytest.raises(InvalidInput, match="positive number of seconds"):
+        admin.sample_rates(seconds=seconds, clock=clock)
+    assert clock.slept == []
+
+
+def test_a_rate_sample_waits_on_the_clock_it_is_given(admin, topic_name):
+    """On a virtual clock, 60 s of sampling take two readings' time, and rates are per 60 s."""
+    name = topic_name("sampled")
+    admin.create_topic(name, partitions=2, replication_factor=2)
+    clock = VirtualClock()
+    started = time.monotonic()
+    rates = admin.sample_rates(seconds=60, clock=clock)
+    assert time.monotonic() - started < 30
+    assert clock.slept == [60.0]
+    assert rates.bytes_in_of(TopicPartition(name, 0)) == 0.0
+    assert TopicPartition(name, 1) in rates

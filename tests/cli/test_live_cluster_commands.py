@@ -4,12 +4,18 @@ feed Kafka's own tools' output to plan, scale out and back in with the testbed's
 from __future__ import annotations
 
 import json
+import threading
+import time
+import uuid
+from collections import Counter
 from pathlib import Path
+
+from confluent_kafka import Consumer, Producer
 
 from confluent_ops.adapters import KafkaAdapter
 from confluent_ops.cli.main import main
-from confluent_ops.model import LogDirs
-from confluent_ops.testing import Workload
+from confluent_ops.model import LogDirs, PartitionRates, TopicPartition
+from confluent_ops.testing import Workload, eventually
 
 REASSIGN = "org.apache.kafka.tools.reassign.ReassignPartitionsCommand"
 LOG_DIRS = "org.apache.kafka.tools.LogDirsCommand"
@@ -129,3 +135,81 @@ def test_scale_out_then_in_as_a_user_would(kafka_cluster_factory, tmp_path, caps
     capsys.readouterr()
     assert main(["health", "--bootstrap", cluster.bootstrap_servers]) == 0
     assert Path(plan).exists()
+
+
+def test_export_samples_each_partitions_load_while_a_client_produces_and_consumes(
+    kafka_cluster, topic_name, tmp_path, capsys
+):
+    """A steady 100 messages of 1,000 bytes a second into partitions 0 and 1 (2 untouched),
+    read by a group that commits every 200 ms, sampled for 3 s."""
+    topic = topic_name("rates")
+    kafka_cluster.create_topic(topic, partitions=3, replication_factor=2)
+    bootstrap = kafka_cluster.bootstrap_servers
+    written = (TopicPartition(topic, 0), TopicPartition(topic, 1))
+    untouched = TopicPartition(topic, 2)
+    stop = threading.Event()
+    acked: Counter[int] = Counter()
+    committed: dict[int, int] = {}
+
+    def produce() -> None:
+        def delivered(error, message) -> None:
+            if error is None:
+                acked.update([message.partition()])
+
+        producer = Producer({"bootstrap.servers": bootstrap, "linger.ms": 5})
+        next_send = time.monotonic()
+        while not stop.is_set():
+            for tp in written:
+                producer.produce(topic, b"x" * 1000, partition=tp.partition, on_delivery=delivered)
+            next_send += 0.01
+            producer.poll(0)
+            stop.wait(max(0.0, next_send - time.monotonic()))
+        producer.flush(10)
+
+    def consume() -> None:
+        def on_commit(error, partitions) -> None:
+            committed.update({p.partition: p.offset for p in partitions if p.error is None})
+
+        consumer = Consumer(
+            {"bootstrap.servers": bootstrap, "group.id": f"rates-{uuid.uuid4()}",
+             "auto.offset.reset": "earliest", "auto.commit.interval.ms": 200,
+             "on_commit": on_commit}
+        )  # fmt: skip
+        consumer.subscribe([topic])
+        while not stop.is_set():
+            consumer.poll(0.1)
+        consumer.close()
+
+    threads = [threading.Thread(target=produce), threading.Thread(target=consume)]
+    for thread in threads:
+        thread.start()
+    try:
+        eventually(
+            lambda: all(committed.get(tp.partition, 0) > 0 for tp in written),
+            what="the group to commit offsets of both written partitions",
+        )
+        started, acked_before = time.monotonic(), sum(acked.values())
+        out = tmp_path / "export"
+        args = ["--bootstrap", bootstrap, "--sample-rates", "3"]
+        assert main(["cluster", "export", *args, "--out", str(out)]) == 0
+        produced = (sum(acked.values()) - acked_before) * 1000 / (time.monotonic() - started) / 2
+        assert "rates.json into" in capsys.readouterr().out
+        plan = ["plan", "leaders", "--bootstrap", bootstrap, "--sample-rates", "1"]
+        assert main([*plan, "--output", str(tmp_path / "plan.json")]) == 0
+        assert "rates (sampled over 1 s): " in capsys.readouterr().err
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(30)
+    rates = PartitionRates.from_json((out / "rates.json").read_text(), source="rates.json")
+    measured = {
+        str(tp): (rates.bytes_in_of(tp), rates.bytes_out_of(tp))
+        for tp in rates
+        if tp.topic == topic
+    }
+    print(f"produced {produced:,.0f} B/s per partition; measured (in, out): {measured}")
+    for tp in written:
+        assert produced / 2 <= rates.bytes_in_of(tp) <= produced * 2, measured
+        assert rates.bytes_out_of(tp) > 0, measured
+    assert rates.bytes_in[untouched] == 0.0
+    assert rates.bytes_out[untouched] == 0.0

@@ -14,7 +14,7 @@ import pytest
 from confluent_kafka import Producer
 
 from confluent_ops.adapters import KafkaAdapter
-from confluent_ops.errors import InvalidInput, UnknownBroker, UnknownPartition
+from confluent_ops.errors import InvalidInput, LogDirUnavailable, UnknownBroker, UnknownPartition
 from confluent_ops.model import (
     FOLLOWER_THROTTLED_RATE,
     FOLLOWER_THROTTLED_REPLICAS,
@@ -180,6 +180,30 @@ def test_a_move_that_only_adds_a_replica_is_in_flight_until_it_caught_up(
     finally:
         clear = ConfigChange(delete={LEADER_THROTTLED_RATE, FOLLOWER_THROTTLED_RATE})
         port.alter_broker_configs({leader: clear, spare: clear})
+
+
+def test_log_dirs_are_checked_before_replicas_are_placed_in_them(port, topic_name):
+    """A directory the broker lacks is refused; a replica not hosted yet comes back pending."""
+    name = topic_name("dirs")
+    port.create_topic(name, partitions=1, replication_factor=1)
+    tp = TopicPartition(name, 0)
+    snapshot = port.snapshot()
+    (broker,) = snapshot.partition(tp).replicas
+    # a broker reports the log once it has made it, a moment after the topic has a leader
+    here = eventually(lambda: port.snapshot().log_dirs.dir_of(tp, broker), what="the log")
+    with pytest.raises(LogDirUnavailable, match="no such log dir"):
+        port.alter_replica_log_dirs({(tp, broker): "/no/such/dir"})
+    with pytest.raises(UnknownPartition):
+        port.alter_replica_log_dirs({(TopicPartition(name, 9), broker): here})
+    with pytest.raises(UnknownBroker):
+        port.alter_replica_log_dirs({(tp, 4242): here})
+    with pytest.raises(InvalidInput, match="not a directory"):
+        port.alter_replica_log_dirs({(tp, broker): "any"})
+    assert port.alter_replica_log_dirs({(tp, broker): here}) == frozenset()  # already there
+    spare = next(b for b in snapshot.broker_ids if b != broker)
+    spare_dir = snapshot.log_dirs.dirs_of(spare)[0].path
+    assert port.alter_replica_log_dirs({(tp, spare): spare_dir}) == {(tp, spare)}
+    assert port.snapshot().log_dirs.dir_of(tp, broker) == here
 
 
 def test_feature_levels_are_validated(port):

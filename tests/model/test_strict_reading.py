@@ -12,6 +12,7 @@ from confluent_ops.errors import InvalidInput, MalformedFile
 from confluent_ops.model import (
     BrokerSet,
     ClusterAssignment,
+    LogDir,
     LogDirs,
     PartitionSizes,
     TopicPartition,
@@ -88,6 +89,49 @@ def test_log_dirs_round_trip_in_kafkas_layout():
     again = LogDirs.from_log_dirs_json(dirs.to_log_dirs_json())
     assert again == dirs
     assert json.loads(dirs.to_log_dirs_json()) == json.loads(LOG_DIRS)
+
+
+def test_log_dirs_keep_the_volume_sizes_brokers_report_through_a_round_trip():
+    with_sizes = LOG_DIRS.replace(
+        '"error":null,', '"error":null,"totalBytes":900,"usableBytes":400,'
+    )
+    dirs = LogDirs.from_log_dirs_json(with_sizes)
+    assert dirs.dirs == (LogDir(0, "/d", None, 900, 400),)
+    assert LogDirs.from_log_dirs_json(dirs.to_log_dirs_json()) == dirs
+    assert json.loads(dirs.to_log_dirs_json()) == json.loads(with_sizes)
+
+
+def test_log_dirs_write_only_the_volume_sizes_they_know():
+    dirs = LogDirs((LogDir(0, "/a", None, 900, None), LogDir(1, "/a", None, None, 5)), ())
+    written = json.loads(dirs.to_log_dirs_json())
+    first, second = (broker["logDirs"][0] for broker in written["brokers"])
+    assert first["totalBytes"] == 900
+    assert "usableBytes" not in first
+    assert second["usableBytes"] == 5
+    assert "totalBytes" not in second
+    assert LogDirs.from_log_dirs_json(dirs.to_log_dirs_json()) == dirs
+
+
+def test_null_volume_sizes_read_as_unknown():
+    null = LOG_DIRS.replace('"error":null,', '"error":null,"totalBytes":null,"usableBytes":null,')
+    assert LogDirs.from_log_dirs_json(null) == LogDirs.from_log_dirs_json(LOG_DIRS)
+
+
+@pytest.mark.parametrize("key", ["totalBytes", "usableBytes"])
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("-1", "must be >= 0"),
+        ('"900"', "must be an integer, got str"),
+        ("9.5", "must be an integer, got float"),
+        ("true", "must be an integer, got bool"),
+        (str(2**63), "must be <="),
+    ],
+)
+def test_impossible_volume_sizes_are_refused_naming_the_log_dir(key, value, message):
+    bad = LOG_DIRS.replace('"error":null,', f'"error":null,"{key}":{value},')
+    with pytest.raises(MalformedFile, match=rf"brokers\[0\]\.logDirs\[0\]\.{key} {message}"):
+        LogDirs.from_log_dirs_json(bad, source="l.json")
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,180 @@
+"""Lower bounds on replica moves and bytes moved, from the input and the goals alone.
+
+The bound is about every plan that balances at least as well as this one: for each goal in
+force, each broker (and each topic on each broker) ends within the goal's range, or no farther
+from it than this plan left it. Nothing the planner chose (which replica, which broker) enters:
+only the input, the goals' ranges and, for a goal not met, how far the plan got.
+
+Counting per broker ``b`` (``c`` replicas now, allowed ``lo..hi`` after):
+
+- moves out of ``b`` are at least its excess over ``hi``, the sum of its topics' excesses over
+  their ranges, and the fewest of its largest replicas that shed its bytes above the cap;
+- moves into ``b`` are at least its shortfall under ``lo`` and its topics' shortfalls;
+- out - in = c - (count after), so a broker that must shed while at ``lo`` must also take in,
+  and one that must take in while at ``hi`` must also give;
+- every move is one out and one in, and a broker never receives its own replica:
+  moves >= max(sum of outs, sum of ins, out + in of any one broker).
+
+Per partition, the replicas on removed brokers and the racks it lacks are moves too, and no
+other partition's move can serve them: moves >= their sum. The bound is the larger of the two.
+Bytes: each move copies one replica, so bytes >= what the outs carry (at least the smallest
+replicas of the broker, at least its bytes above the cap) and what the ins carry (at least the
+smallest partitions of the cluster).
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+from collections.abc import Container
+from itertools import accumulate
+
+from confluent_ops.planners._workspace import Workspace
+
+REPLICAS = "replica-distribution"
+TOPICS = "topic-replica-distribution"
+BYTES = "disk-usage-distribution"
+CAPACITY = "disk-capacity"
+RACKS = "rack-awareness"
+NETWORK_IN = "network-inbound-distribution"
+
+
+def _relaxed(low: float, high: float, final: float) -> tuple[float, float]:
+    """The goal's range, widened to include where the plan left the value (a goal not met)."""
+    return min(low, final), max(high, final)
+
+
+def count_limits(ws: Workspace, broker: int, in_force: Container[str]) -> tuple[float, float]:
+    """Replicas the broker may end with, in any plan as balanced as the one in ``ws``."""
+    final = ws.count[broker]
+    if broker in ws.removed:
+        return _relaxed(0, 0, final)
+    if REPLICAS in in_force:
+        return _relaxed(*ws.count_range(broker), final)
+    return 0, math.inf
+
+
+def cell_limits(
+    ws: Workspace, topic: int, broker: int, in_force: Container[str]
+) -> tuple[float, float] | None:
+    """Replicas of ``topic`` the broker may end with (None: the topic goal is not in force)."""
+    if TOPICS not in in_force or ws.topic_frozen[topic]:
+        return None
+    return _relaxed(*ws.cell_range(topic, broker), ws.cell[topic].get(broker, 0))
+
+
+def byte_limits(ws: Workspace, broker: int, in_force: Container[str]) -> tuple[float, float]:
+    """Bytes the broker may end with: the disk-usage range and the capacity limit, relaxed."""
+    if not ws.sizes_known or broker in ws.removed:
+        return 0, math.inf
+    low, high = 0.0, math.inf
+    if BYTES in in_force and ws.total_bytes:
+        low, high = ws.byte_range(broker, ws.byte_tolerance)
+    if CAPACITY in in_force and broker in ws.disk_limit:
+        high = min(high, ws.disk_limit[broker])
+    return _relaxed(low, high, ws.bytes[broker])
+
+
+def network_in_limits(ws: Workspace, broker: int) -> tuple[float, float]:
+    """Bytes/s the broker may receive: the network-inbound range, relaxed to the plan's."""
+    low, high = ws.load_range("net_in", broker, ws.byte_tolerance)
+    return _relaxed(low, high, ws.net_in[broker])
+
+
+def racks_needed(ws: Workspace, pid: int, in_force: Container[str]) -> int:
+    """Racks the partition must span: what the rack constraint keeps, what the goal reached."""
+    if not ws.target_racks:
+        return 0
+    required = ws.required_racks(pid)
+    had = len({ws.rack[b] for b in ws.original[pid]})
+    kept = min(had, required)
+    if RACKS in in_force:
+        return max(kept, min(required, ws.racks_of(pid)))
+    return kept
+
+
+def lower_bounds(ws: Workspace, in_force: Container[str]) -> tuple[int, str, int | None, str]:
+    """(moves bound, its derivation, bytes bound or None, its derivation) for the plan in ``ws``."""
+    original = ws.original
+    count: dict[int, int] = dict.fromkeys(ws.all_brokers, 0)
+    held_sizes: dict[int, list[int]] = {b: [] for b in ws.all_brokers}
+    cells: list[dict[int, int]] = [{} for _ in ws.topic_names]
+    for pid, replicas in enumerate(original):
+        size = ws.size[pid]
+        topic_cells = cells[ws.topic_of[pid]]
+        for b in replicas:
+            count[b] += 1
+            held_sizes[b].append(size)
+            topic_cells[b] = topic_cells.get(b, 0) + 1
+    sizes_known = ws.sizes_known
+    smallest = list(accumulate(sorted(ws.size))) if sizes_known else []
+    largest_first = list(accumulate(sorted(ws.size, reverse=True))) if sizes_known else []
+
+    outs: dict[int, int] = {}
+    ins: dict[int, int] = {}
+    bytes_out = bytes_in = 0.0
+    for b in ws.all_brokers:
+        now = count[b]
+        low, high = count_limits(ws, b, in_force)
+        forced_out = max(0.0, now - high)
+        forced_in = max(0.0, low - now)
+        if TOPICS in in_force:
+            topic_out = topic_in = 0
+            for topic, topic_cells in enumerate(cells):
+                limits = cell_limits(ws, topic, b, in_force)
+                if limits is None:
+                    continue
+                have = topic_cells.get(b, 0)
+                t_low, t_high = limits
+                if have > t_high:
+                    topic_out += int(have - t_high)
+                elif have < t_low:
+                    topic_in += int(t_low - have)
+            forced_out = max(forced_out, topic_out)
+            forced_in = max(forced_in, topic_in)
+        shed = 0.0
+        b_low, b_high = byte_limits(ws, b, in_force)
+        if sizes_known:
+            excess = sum(held_sizes[b]) - b_high
+            if excess > 0:
+                shed = excess
+                mine = list(accumulate(sorted(held_sizes[b], reverse=True)))
+                forced_out = max(forced_out, min(bisect.bisect_left(mine, excess) + 1, len(mine)))
+        lack = 0.0
+        if sizes_known:
+            lack = b_low - sum(held_sizes[b])
+            if lack > 0:
+                # At least the fewest of the cluster's largest partitions that fill the gap.
+                forced_in = max(forced_in, bisect.bisect_left(largest_first, lack) + 1)
+        out = max(forced_out, forced_in + now - high, 0)
+        in_ = max(forced_in, out - (now - low), 0)
+        out = max(out, in_ + now - high)
+        outs[b], ins[b] = int(out), int(in_)
+        if sizes_known:
+            mine = sorted(held_sizes[b])
+            bytes_out += max(shed, sum(mine[: outs[b]]))
+            bytes_in += max(lack, smallest[ins[b] - 1] if ins[b] and smallest else 0)
+
+    total_out, total_in = sum(outs.values()), sum(ins.values())
+    one = max((outs[b] + ins[b] for b in ws.all_brokers), default=0)
+    per_partition = 0
+    for pid, replicas in enumerate(original):
+        on_removed = sum(1 for b in replicas if b in ws.removed)
+        left = sum(1 for b in ws.replicas[pid] if b in ws.removed)
+        lacking = 0
+        if ws.target_racks:
+            lacking = max(0, racks_needed(ws, pid, in_force) - len({ws.rack[b] for b in replicas}))
+        per_partition += max(on_removed - left, lacking)
+    bound = max(total_out, total_in, one, per_partition)
+    text = (
+        f"{bound} = max(moves out {total_out}, moves in {total_in}, "
+        f"out + in of one broker {one}, per partition {per_partition})"
+    )
+    if not sizes_known:
+        return bound, text, None, ""
+    byte_bound = int(max(bytes_out, bytes_in))
+    byte_text = (
+        f"{byte_bound:,} = max(bytes the forced moves out carry {bytes_out:,.0f}, "
+        f"bytes the forced moves in carry {bytes_in:,.0f})"
+    )
+    return bound, text, byte_bound, byte_text
