@@ -122,9 +122,10 @@ def _forward(
     for pid in led[start]:
         if not ws.movable[pid]:
             continue
-        followers = [b for b in ws.replicas[pid][1:] if has_room(b) and ws.allows_leader(pid, b)]
-        if followers:
-            return [(pid, min(followers, key=lambda b: (ws.leads[b], b)))]
+        roomy = sorted((ws.leads[b], b) for b in ws.replicas[pid][1:] if has_room(b))
+        for _, b in roomy:
+            if ws.allows_leader(pid, b):
+                return [(pid, b)]
     parent: dict[int, tuple[int, int] | None] = {start: None}
     queue = deque([start])
     while queue:

@@ -400,33 +400,27 @@ def _find_by_topic(
 
 
 def _pick_in_topic(ws: Workspace, topic: int, source: int, dest: int, size: float) -> int | None:
-    """The topic's acceptable partition on ``source``: untouched first, nearest ``size``."""
+    """The topic's acceptable partition on ``source``: untouched first, nearest ``size``.
+
+    Partitions the destination already holds, or that would lose a rack by the move, are
+    passed over before the full check (they are most of the refusals).
+    """
     held = ws.cell_pids[topic].get(source, ())
-    if not ws.sizes_known:
-        for touched_pass in (False, True):
-            for tries, pid in enumerate(p for p in held if ws.touched[p] == touched_pass):
-                if tries >= 16:
-                    break
-                if dest not in ws.replicas[pid] and ws.allows(pid, source, dest):
-                    return pid
-        return None
+    rack = ws.rack
+    to_rack = rack[dest]
+    same_rack = ws.target_racks == 0 or rack[source] == to_rack
+    replicas = ws.replicas
     touched = ws.touched
     sizes = ws.size
-    nearest = None
-    best_key = (True, math.inf, 0)
+    ranked = []
     for pid in held:
-        key = (touched[pid], abs(sizes[pid] - size), pid)
-        if key < best_key:
-            nearest, best_key = pid, key
-    if (
-        nearest is not None
-        and dest not in ws.replicas[nearest]
-        and ws.allows(nearest, source, dest)
-    ):
-        return nearest
-    ranked = sorted(
-        (touched[pid], abs(sizes[pid] - size), pid) for pid in held if dest not in ws.replicas[pid]
-    )
+        members = replicas[pid]
+        if dest in members:
+            continue
+        if not same_rack and any(rack[b] == to_rack for b in members):
+            continue
+        ranked.append((touched[pid], abs(sizes[pid] - size) if ws.sizes_known else 0, pid))
+    ranked.sort()
     for tries, (_, _, pid) in enumerate(ranked):
         if tries >= 16:
             break
@@ -715,12 +709,8 @@ def byte_violation_change(
     ws: Workspace, moves: Sequence[tuple[int, int, int]], tolerance: float
 ) -> float:
     """How much these moves change the bytes the brokers stand outside their ranges."""
-    change: dict[int, int] = {}
-    for pid, source, dest in moves:
-        change[source] = change.get(source, 0) - ws.size[pid]
-        change[dest] = change.get(dest, 0) + ws.size[pid]
     total = 0.0
-    for b, delta in change.items():
+    for b, delta in byte_changes(ws, moves).items():
         low, high = ws.byte_range(b, tolerance)
         now = ws.bytes[b]
         after = now + delta
@@ -728,6 +718,16 @@ def byte_violation_change(
             now - high if now > high else max(low - now, 0.0)
         )
     return total
+
+
+def byte_changes(ws: Workspace, moves: Sequence[tuple[int, int, int]]) -> dict[int, int]:
+    """Per broker, the bytes these moves add (or, negative, take away)."""
+    change: dict[int, int] = {}
+    for pid, source, dest in moves:
+        size = ws.size[pid]
+        change[source] = change.get(source, 0) - size
+        change[dest] = change.get(dest, 0) + size
+    return change
 
 
 _Improves = Callable[[Sequence[tuple[int, int, int]]], bool]

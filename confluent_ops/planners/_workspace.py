@@ -31,6 +31,18 @@ LeaderGuard = Callable[[Sequence[tuple[int, int]]], bool]
 """An optimized goal's test of leadership changes made together ((partition, new leader), ...)."""
 
 
+def _spread_range(share: float, *, spans_every_broker: bool) -> tuple[int, int]:
+    """What a broker may hold of a topic whose even share on it is ``share``.
+
+    A topic with at least one per broker: within one of the share's ceiling (so max - min <=
+    2 across brokers); a smaller topic: at most one more than the share.
+    """
+    if spans_every_broker:
+        top = math.ceil(share - 1e-9)
+        return top - 1, top + 1
+    return 0, math.floor(share + 1e-9) + 1
+
+
 class Workspace:
     """Replica lists, per-broker and per-topic counts, size-sorted holdings, the log of steps.
 
@@ -131,6 +143,11 @@ class Workspace:
         self._cursors: dict[bool, dict[int, int]] = {True: {}, False: {}}
         self.total_replicas = sum(self.count.values())
         self.total_bytes = sum(self.bytes.values())
+        # Where the plan starts, for the report's before-and-after figures.
+        self.initial_count = dict(self.count)
+        self.initial_bytes = dict(self.bytes)
+        self.initial_leads = dict(self.leads)
+        self.initial_cells = [dict(cells) for cells in self.cell]
         self.steps: list[tuple[str, int, int, int]] = []
         self.leader_steps: list[tuple[str, int, int, int]] = []
         self.replica_target: dict[int, float] = {}
@@ -143,6 +160,7 @@ class Workspace:
         self._eligible: int | None = None
         self._cell_ranges: dict[tuple[int, int], tuple[int, int]] = {}
         self._load_total: dict[str, float] = {}
+        self._lead_ranges: dict[int, tuple[int, int]] = {}
         self.byte_tolerance = 0.10
         self.topic_aware = False
         self.on_cell_change: Callable[[int, int], None] | None = None
@@ -202,11 +220,7 @@ class Workspace:
         else:
             total = self.topic_total[topic]
             share = total * self.replica_target[broker] / self.total_replicas
-            if total >= len(self.targets):
-                top = math.ceil(share - 1e-9)
-                found = (top - 1, top + 1)
-            else:
-                found = (0, math.floor(share + 1e-9) + 1)
+            found = _spread_range(share, spans_every_broker=total >= len(self.targets))
         self._cell_ranges[key] = found
         return found
 
@@ -482,12 +496,14 @@ class Workspace:
         """Leaders of ``topic`` a broker may hold, by the same rule as :meth:`cell_range`."""
         if broker in self.removed:
             return 0, 0
-        count = len(self.topic_pids[topic])
-        share = count / len(self.targets)
-        if count >= len(self.targets):
-            top = math.ceil(share - 1e-9)
-            return top - 1, top + 1
-        return 0, math.floor(share + 1e-9) + 1
+        found = self._lead_ranges.get(topic)
+        if found is None:
+            count = len(self.topic_pids[topic])
+            found = _spread_range(
+                count / len(self.targets), spans_every_broker=count >= len(self.targets)
+            )
+            self._lead_ranges[topic] = found
+        return found
 
     def replay(self, goal: str, pid: int, source: int, dest: int) -> None:
         """Apply one logged step again (on a fresh workspace of the same input)."""

@@ -368,13 +368,8 @@ class DiskCapacity(BaseGoal):
             pid, _, dest = moves[0]
             if ws.bytes[dest] + ws.size[pid] <= limit.get(dest, math.inf):
                 return True  # the destination stays under its limit; the source only sheds
-        change: dict[int, int] = {}
-        for pid, source, dest in moves:
-            size = ws.size[pid]
-            change[source] = change.get(source, 0) - size
-            change[dest] = change.get(dest, 0) + size
         before = after = 0.0
-        for b, delta in change.items():
+        for b, delta in _moves.byte_changes(ws, moves).items():
             cap = limit.get(b, float("inf"))
             before += max(0.0, ws.bytes[b] - cap)
             after += max(0.0, ws.bytes[b] + delta - cap)
@@ -517,13 +512,8 @@ class DiskUsageDistribution(BaseGoal):
         if not ws.sizes_known:
             return True
         tolerance = self._tolerance(state)
-        change: dict[int, int] = {}
-        for pid, source, dest in moves:
-            size = ws.size[pid]
-            change[source] = change.get(source, 0) - size
-            change[dest] = change.get(dest, 0) + size
         before = after = 0.0
-        for b, delta in change.items():
+        for b, delta in _moves.byte_changes(ws, moves).items():
             low, high = ws.byte_range(b, tolerance)
             before += _violation(ws.bytes[b], low, high)
             after += _violation(ws.bytes[b] + delta, low, high)

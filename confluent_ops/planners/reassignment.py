@@ -530,21 +530,15 @@ def _outcomes(ws: Workspace, goal_list: Sequence[goals.Goal]) -> tuple[GoalOutco
     )
 
 
-def _topic_spread(assignment: ClusterAssignment, targets: Sequence[int]) -> tuple[int, int]:
-    """The widest per-topic spread (max - min replicas per broker), for replicas and leaders."""
-    replicas: dict[str, Counter[int]] = {}
-    leaders: dict[str, Counter[int]] = {}
-    for tp, brokers in assignment.partitions.items():
-        replicas.setdefault(tp.topic, Counter()).update(brokers)
-        leaders.setdefault(tp.topic, Counter())[brokers[0]] += 1
-
-    def widest(per_topic: dict[str, Counter[int]]) -> int:
-        return max(
-            (max(c[b] for b in targets) - min(c[b] for b in targets) for c in per_topic.values()),
-            default=0,
-        )
-
-    return widest(replicas), widest(leaders)
+def _widest_spread(per_topic: Sequence[dict[int, int]], targets: Sequence[int]) -> int:
+    """The widest per-topic spread: max - min of a topic's count per broker, over topics."""
+    return max(
+        (
+            max(cells.get(b, 0) for b in targets) - min(cells.get(b, 0) for b in targets)
+            for cells in per_topic
+        ),
+        default=0,
+    )
 
 
 def _report(
@@ -562,18 +556,12 @@ def _report(
     outcomes: tuple[GoalOutcome, ...],
     complete: bool,
 ) -> PlanReport:
-    replicas_before, replicas_after = before.replica_counts(), after.replica_counts()
-    leaders_before, leaders_after = before.leader_counts(), after.leader_counts()
-    bytes_before: Counter[int] = Counter()
-    bytes_after: Counter[int] = Counter()
+    replicas_before, replicas_after = ws.initial_count, ws.count
+    leaders_before, leaders_after = ws.initial_leads, ws.leads
+    bytes_before: dict[int, int] = ws.initial_bytes if sizes is not None else {}
+    bytes_after: dict[int, int] = ws.bytes if sizes is not None else {}
     bytes_moved: int | None = None
     if sizes is not None:
-        for tp, replicas in before.partitions.items():
-            for b in replicas:
-                bytes_before[b] += sizes.size(tp)
-        for tp, replicas in after.partitions.items():
-            for b in replicas:
-                bytes_after[b] += sizes.size(tp)
         bytes_moved = sum(sizes.size(m.partition) * m.replica_moves for m in moves)
         unsized = sum(1 for tp in before if tp not in sizes)
         if unsized:
@@ -599,8 +587,9 @@ def _report(
     decided = Counter(goal for goal, *_ in ws.steps)
     for goal, *_ in ws.leader_steps:
         decided[f"{goal} (reorders)"] += 1
-    topic_before, _ = _topic_spread(before, ws.targets)
-    topic_after, topic_leaders_after = _topic_spread(after, ws.targets)
+    topic_before = _widest_spread(ws.initial_cells, ws.targets)
+    topic_after = _widest_spread(ws.cell, ws.targets)
+    topic_leaders_after = _widest_spread(ws.lead_cell, ws.targets)
     report = PlanReport(
         request=request,
         replica_moves=moves.replica_moves,
