@@ -440,6 +440,12 @@ def _run(args: argparse.Namespace, planner: _Planner) -> int:
                 else ""
             )
             + f": about {_duration(estimate.total_seconds or 0.0)}"
+            + (
+                f" (no order of the moves beats {_duration(estimate.bandwidth_bound_seconds)}: "
+                "the busiest broker's bytes at the throttle)"
+                if sizes and estimate.bandwidth_bound_seconds
+                else ""
+            )
             + ("" if sizes else " (no sizes given: every move counts as 0 bytes)")
         )
     texts = {"plan": plan.to_kafka_json()}

@@ -105,6 +105,9 @@ class PlanReport:
     topic_spread_before: int = 0
     topic_spread_after: int = 0
     topic_leader_spread_after: int = 0
+    partitions_moved_whole: int = 0
+    """Partitions that keep none of their current replicas: their copies wait for one another
+    and come from a leader that is itself leaving, so plans avoid them."""
     # Log directories (JBOD), set by planners.log_dirs.plan_log_dirs: replicas copied into
     # another directory of the broker that keeps them, their bytes, and every directory.
     intra_broker_moves: int = 0
@@ -188,6 +191,9 @@ class PlanReport:
             f"{self.topic_spread_after} after; topic leader spread after: "
             f"{self.topic_leader_spread_after}"
         )
+        if self.partitions_moved_whole:
+            whole = self.partitions_moved_whole
+            lines.append(f"partitions keeping none of their current replicas: {whole:,}")
         if self.max_disk_used_after is not None:
             lines.append(f"fullest disk after: {self.max_disk_used_after:.1%}")
         for g in self.goals:

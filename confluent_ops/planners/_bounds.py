@@ -96,16 +96,9 @@ def racks_needed(ws: Workspace, pid: int, in_force: Container[str]) -> int:
 def lower_bounds(ws: Workspace, in_force: Container[str]) -> tuple[int, str, int | None, str]:
     """(moves bound, its derivation, bytes bound or None, its derivation) for the plan in ``ws``."""
     original = ws.original
-    count: dict[int, int] = dict.fromkeys(ws.all_brokers, 0)
-    held_sizes: dict[int, list[int]] = {b: [] for b in ws.all_brokers}
-    cells: list[dict[int, int]] = [{} for _ in ws.topic_names]
-    for pid, replicas in enumerate(original):
-        size = ws.size[pid]
-        topic_cells = cells[ws.topic_of[pid]]
-        for b in replicas:
-            count[b] += 1
-            held_sizes[b].append(size)
-            topic_cells[b] = topic_cells.get(b, 0) + 1
+    count = ws.initial_count
+    held_sizes = ws.initial_sizes
+    cells = ws.initial_cells
     sizes_known = ws.sizes_known
     smallest = list(accumulate(sorted(ws.size))) if sizes_known else []
     largest_first = list(accumulate(sorted(ws.size, reverse=True))) if sizes_known else []

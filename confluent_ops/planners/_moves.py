@@ -113,18 +113,25 @@ def fit_capacity(ws: Workspace, goal: str) -> None:
     """Bring every broker under its disk limit: its largest replicas that fit elsewhere first.
 
     Moving the largest replica that some broker has room for sheds the excess in the fewest
-    moves; when no single move fits, a large replica is swapped for a smaller one.
+    moves; when no single move fits, a large replica is swapped for a smaller one. With the
+    disk-usage goal in force, a broker over its limit sheds down to the top of its byte range
+    (it would have to later anyway): stopping exactly at the limit would leave it no room for
+    the replicas the count goals still owe it.
     """
     if not ws.disk_limit or not ws.sizes_known:
         return
     limit = ws.disk_limit
+    aim = {
+        b: min(cap, ws.byte_range(b, ws.byte_tolerance)[1]) if ws.shed_to_share else cap
+        for b, cap in limit.items()
+    }
     over = sorted(
         (b for b in ws.targets if ws.bytes[b] > limit.get(b, float("inf"))),
         key=lambda b: (limit[b] - ws.bytes[b], b),
     )
     for source in over:
-        while ws.bytes[source] > limit[source]:
-            if not _shed_to_fit(ws, goal, source):
+        while ws.bytes[source] > aim[source]:
+            if not _shed_to_fit(ws, goal, source, aim[source]):
                 break
 
 
@@ -132,9 +139,9 @@ def _room(ws: Workspace, broker: int) -> float:
     return ws.disk_limit.get(broker, 0.0) - ws.bytes[broker]
 
 
-def _shed_to_fit(ws: Workspace, goal: str, source: int) -> bool:
+def _shed_to_fit(ws: Workspace, goal: str, source: int, aim: float) -> bool:
     dests = sorted(ws.receivers - {source}, key=lambda d: (-_room(ws, d), d))
-    excess = ws.bytes[source] - ws.disk_limit[source]
+    excess = ws.bytes[source] - aim
     # The smallest replica that sheds the whole excess, else the largest: the fewest moves.
     held = ws.holdings[source]
     order = [pid for size, pid in held if size >= excess][:8] + [pid for _, pid in reversed(held)]
@@ -522,9 +529,145 @@ def balance_topics(ws: Workspace, goal: str) -> None:
     excess = _TopicExcess(ws)
     ws.on_cell_change = excess.update
     try:
+        _perfect_swaps(ws, goal)
+        _perfect_cycles(ws, goal)
         _balance_topics(ws, goal, excess)
     finally:
         ws.on_cell_change = None
+
+
+def _violations(ws: Workspace) -> tuple[dict[int, set[int]], dict[int, set[int]]]:
+    """Per broker, the topics above their range on it, and those below."""
+    over: dict[int, set[int]] = {b: set() for b in ws.all_brokers}
+    under: dict[int, set[int]] = {b: set() for b in ws.all_brokers}
+    for topic, cells in enumerate(ws.cell):
+        if ws.topic_frozen[topic]:
+            continue
+        for b in ws.all_brokers:
+            low, high = ws.cell_range(topic, b)
+            have = cells.get(b, 0)
+            if have > high:
+                over[b].add(topic)
+            elif have < low and b in ws.receivers:
+                under[b].add(topic)
+    return over, under
+
+
+def _perfect_swaps(ws: Workspace, goal: str) -> None:
+    """Swaps that fix four violations with two moves, before anything less efficient.
+
+    A topic above its range on ``s`` and below it on ``d``, and another the other way round:
+    one replica of each crosses, counts stay, and each move serves both its ends. Taking these
+    first keeps the pass near its lower bound (which counts exactly these ends).
+    """
+    over, under = _violations(ws)
+    for source in sorted(ws.all_brokers):
+        for dest in sorted(ws.receivers):
+            if dest == source:
+                continue
+            while True:
+                ahead = sorted(over[source] & under[dest])
+                back = sorted(over[dest] & under[source]) if source in ws.receivers else []
+                if not ahead or not back or not _swap_pair(ws, goal, ahead, back, source, dest):
+                    break
+                over, under = _refresh(ws, over, under, (source, dest))
+
+
+def _perfect_cycles(ws: Workspace, goal: str) -> None:
+    """Three brokers in a ring, each passing on a topic it has too many of to the next, which
+    has too few: three moves, six violations fixed, counts unchanged (when no pair swap is left,
+    as with one replica per rack, where replicas only trade within a rack)."""
+    over, under = _violations(ws)
+    progress = True
+    while progress:
+        progress = False
+        for a in sorted(b for b in ws.receivers if over[b] and under[b]):
+            found = _find_cycle(ws, over, under, a)
+            if found is None:
+                continue
+            action = tuple(found)
+            if ws.allows_action(action):
+                for pid, source, dest in action:
+                    ws.move(goal, pid, source, dest)
+                over, under = _refresh(ws, over, under, tuple({s for _, s, _ in action}))
+                progress = True
+
+
+def _find_cycle(
+    ws: Workspace, over: dict[int, set[int]], under: dict[int, set[int]], a: int
+) -> list[tuple[int, int, int]] | None:
+    for t in sorted(over[a])[:6]:
+        for b in sorted(x for x in ws.receivers if x != a and t in under[x])[:6]:
+            for u in sorted(over[b] - {t})[:6]:
+                for c in sorted(x for x in ws.receivers if x not in (a, b) and u in under[x])[:6]:
+                    for v in sorted((over[c] & under[a]) - {t, u})[:3]:
+                        moves = [
+                            _one_of(ws, t, a, b),
+                            _one_of(ws, u, b, c),
+                            _one_of(ws, v, c, a),
+                        ]
+                        if all(m is not None for m in moves):
+                            return [m for m in moves if m is not None]
+    return None
+
+
+def _one_of(ws: Workspace, topic: int, source: int, dest: int) -> tuple[int, int, int] | None:
+    """The smallest replica of ``topic`` on ``source`` that ``dest`` may take."""
+    for _, pid in sorted(
+        (ws.size[p], p)
+        for p in ws.cell_pids[topic].get(source, ())
+        if dest not in ws.replicas[p] and ws.movable[p]
+    )[:8]:
+        if all(check(pid, source, dest) for check in ws.checks):
+            return pid, source, dest
+    return None
+
+
+def _refresh(
+    ws: Workspace,
+    over: dict[int, set[int]],
+    under: dict[int, set[int]],
+    brokers: tuple[int, ...],
+) -> tuple[dict[int, set[int]], dict[int, set[int]]]:
+    for b in brokers:
+        over[b].clear()
+        under[b].clear()
+        for topic, cells in enumerate(ws.cell):
+            if ws.topic_frozen[topic]:
+                continue
+            low, high = ws.cell_range(topic, b)
+            have = cells.get(b, 0)
+            if have > high:
+                over[b].add(topic)
+            elif have < low and b in ws.receivers:
+                under[b].add(topic)
+    return over, under
+
+
+def _swap_pair(
+    ws: Workspace, goal: str, ahead: list[int], back: list[int], source: int, dest: int
+) -> bool:
+    """One swap of a replica of an ``ahead`` topic with one of a ``back`` topic, smallest first."""
+    for topic in ahead[:4]:
+        pids = sorted(
+            (ws.size[p], p)
+            for p in ws.cell_pids[topic].get(source, ())
+            if dest not in ws.replicas[p] and ws.movable[p]
+        )[:8]
+        for other in back[:4]:
+            qids = sorted(
+                (ws.size[q], q)
+                for q in ws.cell_pids[other].get(dest, ())
+                if source not in ws.replicas[q] and ws.movable[q]
+            )[:8]
+            for _, pid in pids:
+                for _, qid in qids:
+                    action = ((pid, source, dest), (qid, dest, source))
+                    if ws.allows_action(action):
+                        ws.move(goal, pid, source, dest)
+                        ws.move(goal, qid, dest, source)
+                        return True
+    return False
 
 
 def _balance_topics(ws: Workspace, goal: str, excess: _TopicExcess) -> None:

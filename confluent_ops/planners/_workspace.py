@@ -148,6 +148,10 @@ class Workspace:
         self.initial_bytes = dict(self.bytes)
         self.initial_leads = dict(self.leads)
         self.initial_cells = [dict(cells) for cells in self.cell]
+        self.initial_sizes: dict[int, list[int]] = {
+            b: [size for size, _ in held] for b, held in self.holdings.items()
+        }
+        """Per broker, the sizes of the replicas it held at the start, smallest first."""
         self.steps: list[tuple[str, int, int, int]] = []
         self.leader_steps: list[tuple[str, int, int, int]] = []
         self.replica_target: dict[int, float] = {}
@@ -163,6 +167,7 @@ class Workspace:
         self._lead_ranges: dict[int, tuple[int, int]] = {}
         self.byte_tolerance = 0.10
         self.topic_aware = False
+        self.shed_to_share = False
         self.on_cell_change: Callable[[int, int], None] | None = None
         self.notes: list[str] = []
         self.checks: list[Check] = []

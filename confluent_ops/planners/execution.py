@@ -73,6 +73,15 @@ class ExecutionEstimate:
     throttle_bytes_per_second: int | None
     concurrency: int | None
     total_bytes: int
+    busiest_broker_bytes: int = 0
+    """The most bytes one broker must send or receive over the whole plan."""
+
+    @property
+    def bandwidth_bound_seconds(self) -> float | None:
+        """No order of the moves finishes sooner: the busiest broker copies at the throttle."""
+        if self.throttle_bytes_per_second is None:
+            return None
+        return self.busiest_broker_bytes / self.throttle_bytes_per_second
 
     @property
     def total_seconds(self) -> float | None:
@@ -86,6 +95,7 @@ class ExecutionEstimate:
             "concurrency": self.concurrency,
             "total_bytes": self.total_bytes,
             "total_seconds": self.total_seconds,
+            "bandwidth_bound_seconds": self.bandwidth_bound_seconds,
             "waves": [
                 {
                     "index": w.index,
@@ -216,15 +226,19 @@ def _wave_seconds(wave: Wave, sizes: PartitionSizes | None, rate: int) -> float:
     (``follower.replication.throttled.rate``), so the broker with the most bytes to send or to
     receive sets the pace of a wave.
     """
+    return _busiest_bytes(wave.moves, sizes) / rate
+
+
+def _busiest_bytes(moves: Iterable[PartitionMove], sizes: PartitionSizes | None) -> int:
+    """The most bytes one broker sends (as the current leader) or receives among ``moves``."""
     incoming: dict[int, int] = defaultdict(int)
     outgoing: dict[int, int] = defaultdict(int)
-    for move in wave.moves:
+    for move in moves:
         size = _size(sizes, move)
         for b in move.adding:
             incoming[b] += size
             outgoing[move.before[0]] += size
-    busiest = max([*incoming.values(), *outgoing.values(), 0])
-    return busiest / rate
+    return max([*incoming.values(), *outgoing.values(), 0])
 
 
 def estimate_duration(
@@ -251,4 +265,5 @@ def estimate_duration(
         throttle_bytes_per_second=throttle_bytes_per_second,
         concurrency=concurrency,
         total_bytes=sum(w.bytes for w in timed),
+        busiest_broker_bytes=_busiest_bytes(plan, sizes),
     )

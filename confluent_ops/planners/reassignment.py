@@ -8,6 +8,7 @@ always gives the same plan, and planning a rebalance on a plan's result gives no
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
@@ -28,9 +29,13 @@ from confluent_ops.model import (
 )
 from confluent_ops.planners import _moves, goals
 from confluent_ops.planners._bounds import lower_bounds
-from confluent_ops.planners._exact import minimize_moves
+from confluent_ops.planners._exact import MAX_VARIABLES, minimize_moves
 from confluent_ops.planners._workspace import Workspace
 from confluent_ops.planners.goals import Goal
+
+MOVES_GAP = 1.05
+"""A plan above this many times the counting bound on a plan too large for the 0/1 program
+gets the program's linear relaxation, a tighter bound, so its report says how close it is."""
 
 EXACT = "fewest-moves"
 """The name the exact program's moves are reported under (they serve every goal at once)."""
@@ -312,6 +317,7 @@ def _workspace(
     )
     ws.byte_tolerance = options.byte_tolerance
     ws.topic_aware = any(isinstance(g, goals.TopicReplicaDistribution) for g in options.goal_list)
+    ws.shed_to_share = any(isinstance(g, goals.DiskUsageDistribution) for g in options.goal_list)
     goals.install_constraints(ws)
     return ws
 
@@ -412,11 +418,15 @@ def _fewest_moves(
     greedy = sum(ws.adds(pid) for pid in range(len(ws.replicas)))
     if greedy <= lower[0]:
         return ws, lower  # the counting bound is met: no plan moves less
+    variables = len(ws.replicas) * len(ws.all_brokers)
+    if variables > MAX_VARIABLES and greedy <= MOVES_GAP * lower[0]:
+        return ws, lower  # only the relaxation would run: worth it when the gap is wide
     found = minimize_moves(ws, in_force)
     if found.bound is not None and found.bound > lower[0]:
         lower = (
             found.bound,
-            f"{found.bound} = the HiGHS dual bound over every assignment as balanced "
+            f"{found.bound} = HiGHS's bound (the 0/1 program's dual bound, or its linear "
+            "relaxation on larger plans) over every assignment as balanced "
             f"(the counting bound: {lower[1]})",
             lower[2],
             lower[3],
@@ -425,9 +435,7 @@ def _fewest_moves(
         return ws, lower
     exact = _workspace(assignment, brokers, sizes, options, removed)
     for pid, chosen in enumerate(found.replicas):
-        leaving = [b for b in exact.replicas[pid] if b not in chosen]
-        arriving = [b for b in chosen if b not in exact.replicas[pid]]
-        for source, dest in zip(leaving, arriving, strict=True):
+        for source, dest in _in_safe_order(exact, pid, chosen):
             exact.move(EXACT, pid, source, dest)
     # The goals run again from the program's assignment: what they still improve (a goal left
     # unmet) they improve now, so planning again on the result finds nothing more to do.
@@ -436,6 +444,31 @@ def _fewest_moves(
         return ws, lower
     exact.notes = ws.notes
     return exact, lower
+
+
+def _in_safe_order(ws: Workspace, pid: int, chosen: Sequence[int]) -> list[tuple[int, int]]:
+    """The single moves from the partition's replicas to ``chosen``, each keeping its racks.
+
+    A capped plan replays moves one by one: each must keep the rack spread on its own, not
+    only all of them together. Replication factors are small, so trying every pairing is cheap.
+    """
+    current = list(ws.replicas[pid])
+    leaving = [b for b in current if b not in chosen]
+    arriving = [b for b in chosen if b not in current]
+    fallback = list(zip(leaving, arriving, strict=True))
+    if not ws.target_racks or len(leaving) < 2:
+        return fallback
+    needed = ws.required_racks(pid)
+    for order in itertools.permutations(arriving):
+        replicas = list(current)
+        for source, dest in zip(leaving, order, strict=True):
+            now = len({ws.rack[b] for b in replicas})
+            replicas[replicas.index(source)] = dest
+            if len({ws.rack[b] for b in replicas}) < min(now, needed):
+                break
+        else:
+            return list(zip(leaving, order, strict=True))
+    return fallback
 
 
 def _cap(
@@ -613,6 +646,9 @@ def _report(
         topic_spread_before=topic_before,
         topic_spread_after=topic_after,
         topic_leader_spread_after=topic_leaders_after,
+        partitions_moved_whole=sum(
+            1 for m in moves if m.replica_moves and not set(m.before) & set(m.after)
+        ),
     )
     return attrs.evolve(report, notes=report.notes + tuple(_explain(report, ws, options)))
 
@@ -648,7 +684,8 @@ def _explain(report: PlanReport, ws: Workspace, options: PlanOptions) -> list[st
             "(or only frozen topics) to lead their share"
         )
     ratio = report.max_bytes_ratio_after
-    if ratio is not None and ratio > 1 + options.byte_tolerance:
+    # With capacities, bytes follow each disk's size: the disk-usage goal's verdict says how far.
+    if options.capacities is None and ratio is not None and ratio > 1 + options.byte_tolerance:
         reasons.append(
             f"heaviest broker holds {ratio:.2f} x the mean bytes: the racks' fixed shares or "
             "partition sizes leave no move or swap that lowers it"

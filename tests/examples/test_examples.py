@@ -46,6 +46,7 @@ def assert_safe(figures: dict[str, object]) -> None:
     assert float(figures["duration_s"]) > 0  # type: ignore[arg-type]
 
 
+@pytest.mark.slow  # the roll itself is proven by tests/steps and the demo test, in the test command
 def test_rolling_restart_example_loses_nothing_and_keeps_min_isr():
     require_testbed(kafka_versions=("4.1.1",))
     figures = run_example("rolling_restart_local.py")
@@ -54,6 +55,7 @@ def test_rolling_restart_example_loses_nothing_and_keeps_min_isr():
     assert figures["max_brokers_down"] <= 1
 
 
+@pytest.mark.slow  # the demo test rolls 3.9.1 to 4.1.1 and bumps the metadata level the same way
 def test_rolling_upgrade_example_reaches_the_new_version_and_metadata_level():
     require_testbed(kafka_versions=("3.9.1", "4.1.1"))
     figures = run_example("rolling_upgrade_local.py")
