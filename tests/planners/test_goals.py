@@ -214,3 +214,52 @@ def test_every_goal_is_judged_and_its_moves_counted() -> None:
         n for goal, n in report.decided_by.items() if "(reorders)" not in goal
     )
     assert any(line.startswith("goal replica-distribution: met") for line in report.summary_lines())
+
+
+class NoLeadersOn(BaseGoal):
+    """A user's leader goal: ``broker`` leads nothing (it serves a noisy neighbour)."""
+
+    name = "no-leaders-on-broker"
+    reason = "its network is shared"
+    changes_leaders_only = True
+
+    def __init__(self, broker: int) -> None:
+        self.broker = broker
+
+    def optimize(self, state: PlanningState) -> None:
+        for pid in state.led_by(self.broker):
+            for follower in state.replicas(pid)[1:]:
+                if state.can_receive(follower) and state.switch_leaders([(pid, follower)]):
+                    break
+
+    def accepts(self, state: PlanningState, moves: Sequence[tuple[int, int, int]]) -> bool:
+        return not any(
+            dest == self.broker and state.replicas(pid)[0] == source for pid, source, dest in moves
+        )
+
+    def accepts_leaders(self, state: PlanningState, changes: Sequence[tuple[int, int]]) -> bool:
+        return all(broker != self.broker for _, broker in changes)
+
+    def assess(self, state: PlanningState) -> GoalOutcome:
+        leads = state.leader_count(self.broker)
+        return GoalOutcome(
+            self.name, not leads, f"leads {leads}, holds {state.bytes_on(self.broker):,} bytes"
+        )
+
+
+def test_a_users_leader_goal_switches_leaders_and_the_leader_goals_below_respect_it() -> None:
+    cluster = synthetic_cluster(rack_sizes=None, brokers=6, partitions=300, topics=3, seed=8)
+    users = NoLeadersOn(2)
+    plan = plan_rebalance(
+        cluster.assignment,
+        cluster.brokers,
+        sizes=cluster.sizes,
+        options=PlanOptions(goals=(users, *DEFAULT_GOALS)),
+    )
+    after = plan.apply_to(cluster.assignment)
+    assert all(replicas[0] != 2 for replicas in after.partitions.values())
+    outcome = _outcome(plan.report, users.name)
+    assert outcome.met
+    assert outcome.leader_changes > 0
+    # The leader-count goal below cannot give broker 2 its share, and says so.
+    assert not _outcome(plan.report, "leader-distribution").met
