@@ -790,8 +790,8 @@ def _swap_for_topics(
                     if better and ws.allows_action(action):
                         best = (change, action)
                         if change <= -3:
-                            break
-                break
+                            break  # fixes three of four ends: no pid does better
+                break  # one replica per topic stands for the topic (they differ only in size)
     if best is None:
         return False
     for pid, source_b, dest_b in best[1]:
