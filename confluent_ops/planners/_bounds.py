@@ -131,7 +131,7 @@ def lower_bounds(ws: Workspace, in_force: Container[str]) -> tuple[int, str, int
             excess = sum(held_sizes[b]) - b_high
             if excess > 0:
                 shed = excess
-                mine = list(accumulate(sorted(held_sizes[b], reverse=True)))
+                mine = list(accumulate(reversed(held_sizes[b])))
                 forced_out = max(forced_out, min(bisect.bisect_left(mine, excess) + 1, len(mine)))
         lack = 0.0
         if sizes_known:
@@ -144,8 +144,7 @@ def lower_bounds(ws: Workspace, in_force: Container[str]) -> tuple[int, str, int
         out = max(out, in_ + now - high)
         outs[b], ins[b] = int(out), int(in_)
         if sizes_known:
-            mine = sorted(held_sizes[b])
-            bytes_out += max(shed, sum(mine[: outs[b]]))
+            bytes_out += max(shed, sum(held_sizes[b][: outs[b]]))  # its smallest, as held
             bytes_in += max(lack, smallest[ins[b] - 1] if ins[b] and smallest else 0)
 
     total_out, total_in = sum(outs.values()), sum(ins.values())

@@ -12,23 +12,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from confluent_ops.planners._workspace import Workspace
+from confluent_ops.planners._workspace import Workspace, outside, weighted_changes
 
 _Moves = Sequence[tuple[int, int, int]]
 _Switches = Sequence[tuple[int, int]]
 
 
-def _outside(value: float, low: float, high: float) -> float:
-    return value - high if value > high else (low - value if value < low else 0.0)
-
-
 def replica_load_change(ws: Workspace, moves: _Moves, tolerance: float) -> float:
     """How these replica moves change the brokers' distance outside their network-in ranges."""
-    change: dict[int, float] = {}
-    for pid, source, dest in moves:
-        change[source] = change.get(source, 0.0) - ws.rate_in[pid]
-        change[dest] = change.get(dest, 0.0) + ws.rate_in[pid]
-    return _change(ws, "net_in", change, tolerance)
+    return _change(ws, "net_in", weighted_changes(moves, ws.rate_in), tolerance)
 
 
 def leader_load_change(ws: Workspace, kind: str, switches: _Switches, tolerance: float) -> float:
@@ -58,7 +50,7 @@ def _change(ws: Workspace, kind: str, change: dict[int, float], tolerance: float
     total = 0.0
     for b, delta in change.items():
         low, high = ws.load_range(kind, b, tolerance)
-        total += _outside(load[b] + delta, low, high) - _outside(load[b], low, high)
+        total += outside(load[b] + delta, low, high) - outside(load[b], low, high)
     return total
 
 

@@ -12,7 +12,7 @@ import heapq
 import math
 from collections.abc import Callable, Sequence
 
-from confluent_ops.planners._workspace import NO_RACK, Workspace
+from confluent_ops.planners._workspace import NO_RACK, Workspace, outside, weighted_changes
 
 EVACUATE = "evacuate-removed-brokers"
 REPLICATION_FACTOR = "replication-factor"
@@ -853,24 +853,10 @@ def byte_violation_change(
 ) -> float:
     """How much these moves change the bytes the brokers stand outside their ranges."""
     total = 0.0
-    for b, delta in byte_changes(ws, moves).items():
+    for b, delta in weighted_changes(moves, ws.size).items():
         low, high = ws.byte_range(b, tolerance)
-        now = ws.bytes[b]
-        after = now + delta
-        total += (after - high if after > high else max(low - after, 0.0)) - (
-            now - high if now > high else max(low - now, 0.0)
-        )
+        total += outside(ws.bytes[b] + delta, low, high) - outside(ws.bytes[b], low, high)
     return total
-
-
-def byte_changes(ws: Workspace, moves: Sequence[tuple[int, int, int]]) -> dict[int, int]:
-    """Per broker, the bytes these moves add (or, negative, take away)."""
-    change: dict[int, int] = {}
-    for pid, source, dest in moves:
-        size = ws.size[pid]
-        change[source] = change.get(source, 0) - size
-        change[dest] = change.get(dest, 0) + size
-    return change
 
 
 _Improves = Callable[[Sequence[tuple[int, int, int]]], bool]

@@ -31,6 +31,22 @@ LeaderGuard = Callable[[Sequence[tuple[int, int]]], bool]
 """An optimized goal's test of leadership changes made together ((partition, new leader), ...)."""
 
 
+def outside(value: float, low: float, high: float) -> float:
+    """How far ``value`` stands outside ``low..high`` (0 within): every goal's distance."""
+    return value - high if value > high else (low - value if value < low else 0)
+
+
+def weighted_changes(
+    moves: Sequence[tuple[int, int, int]], weight: Sequence[float]
+) -> dict[int, float]:
+    """Per broker, what these replica moves add of a per-partition weight (negative: take)."""
+    change: dict[int, float] = {}
+    for pid, source, dest in moves:
+        change[source] = change.get(source, 0) - weight[pid]
+        change[dest] = change.get(dest, 0) + weight[pid]
+    return change
+
+
 def _spread_range(share: float, *, spans_every_broker: bool) -> tuple[int, int]:
     """What a broker may hold of a topic whose even share on it is ``share``.
 
@@ -118,6 +134,7 @@ class Workspace:
         self.net_in: dict[int, float] = dict.fromkeys(brokers.ids, 0.0)
         self.lead_in: dict[int, float] = dict.fromkeys(brokers.ids, 0.0)
         self.net_out: dict[int, float] = dict.fromkeys(brokers.ids, 0.0)
+        self._loads = {"net_in": self.net_in, "lead_in": self.lead_in, "net_out": self.net_out}
         for pid, replicas in enumerate(self.replicas):
             size = self.size[pid]
             topic = self.topic_of[pid]
@@ -236,8 +253,7 @@ class Workspace:
         return self.topic_total[topic] * self.replica_target[broker] / self.total_replicas
 
     def cell_violation(self, topic: int, broker: int, count: int) -> int:
-        low, high = self.cell_range(topic, broker)
-        return count - high if count > high else (low - count if count < low else 0)
+        return int(outside(count, *self.cell_range(topic, broker)))
 
     # -- racks ---------------------------------------------------------------------------
 
@@ -462,12 +478,7 @@ class Workspace:
 
     def load(self, kind: str) -> dict[int, float]:
         """Per broker: ``net_in``, ``lead_in`` or ``net_out`` (bytes per second)."""
-        loads: dict[str, dict[int, float]] = {
-            "net_in": self.net_in,
-            "lead_in": self.lead_in,
-            "net_out": self.net_out,
-        }
-        return loads[kind]
+        return self._loads[kind]
 
     def load_share(self, kind: str, broker: int) -> float:
         """A broker's even share of a load: of replicas' load by its replica share, of leaders'

@@ -26,7 +26,7 @@ import attrs
 from confluent_ops.errors import InvalidInput
 from confluent_ops.model import GoalOutcome, TopicPartition
 from confluent_ops.planners import _leaders, _loads, _moves
-from confluent_ops.planners._workspace import NO_RACK, Workspace
+from confluent_ops.planners._workspace import NO_RACK, Workspace, outside, weighted_changes
 
 __all__ = [
     "CONSTRAINTS",
@@ -310,10 +310,6 @@ class BaseGoal:
         return GoalOutcome(self.name, True, "")
 
 
-def _violation(count: float, low: float, high: float) -> float:
-    return count - high if count > high else (low - count if count < low else 0)
-
-
 def _deltas(ws: Workspace, moves: Sequence[Move]) -> dict[int, int]:
     change: dict[int, int] = {}
     for _, source, dest in moves:
@@ -369,8 +365,8 @@ class DiskCapacity(BaseGoal):
             if ws.bytes[dest] + ws.size[pid] <= limit.get(dest, math.inf):
                 return True  # the destination stays under its limit; the source only sheds
         before = after = 0.0
-        for b, delta in _moves.byte_changes(ws, moves).items():
-            cap = limit.get(b, float("inf"))
+        for b, delta in weighted_changes(moves, ws.size).items():
+            cap = limit.get(b, math.inf)
             before += max(0.0, ws.bytes[b] - cap)
             after += max(0.0, ws.bytes[b] + delta - cap)
         return after <= before
@@ -421,8 +417,8 @@ class ReplicaDistribution(BaseGoal):
         before = after = 0.0
         for b, delta in _deltas(ws, moves).items():
             low, high = ws.count_range(b)
-            before += _violation(ws.count[b], low, high)
-            after += _violation(ws.count[b] + delta, low, high)
+            before += outside(ws.count[b], low, high)
+            after += outside(ws.count[b] + delta, low, high)
         return after <= before
 
     def assess(self, state: PlanningState) -> GoalOutcome:
@@ -458,17 +454,7 @@ class TopicReplicaDistribution(BaseGoal):
             ) <= ws.cell_violation(topic, source, at_source) + ws.cell_violation(
                 topic, dest, at_dest
             )
-        change: dict[tuple[int, int], int] = {}
-        for pid, source, dest in moves:
-            topic = ws.topic_of[pid]
-            change[topic, source] = change.get((topic, source), 0) - 1
-            change[topic, dest] = change.get((topic, dest), 0) + 1
-        before = after = 0
-        for (topic, b), delta in change.items():
-            now = ws.cell[topic].get(b, 0)
-            before += ws.cell_violation(topic, b, now)
-            after += ws.cell_violation(topic, b, now + delta)
-        return after <= before
+        return _moves.topic_violation_change(ws, moves) <= 0
 
     def assess(self, state: PlanningState) -> GoalOutcome:
         ws = state._ws
@@ -511,13 +497,7 @@ class DiskUsageDistribution(BaseGoal):
         ws = state._ws
         if not ws.sizes_known:
             return True
-        tolerance = self._tolerance(state)
-        before = after = 0.0
-        for b, delta in _moves.byte_changes(ws, moves).items():
-            low, high = ws.byte_range(b, tolerance)
-            before += _violation(ws.bytes[b], low, high)
-            after += _violation(ws.bytes[b] + delta, low, high)
-        return after <= before + 1e-6
+        return _moves.byte_violation_change(ws, moves, self._tolerance(state)) <= 1e-6
 
     def assess(self, state: PlanningState) -> GoalOutcome:
         ws = state._ws
@@ -531,7 +511,7 @@ class DiskUsageDistribution(BaseGoal):
             f"heaviest broker {heaviest} at {ratios[heaviest]:.3f} x its share, "
             f"lightest {lightest} at {ratios[lightest]:.3f} (wanted within {tolerance:.0%})"
         )
-        met = all(not _violation(ws.bytes[b], *ws.byte_range(b, tolerance)) for b in ws.targets)
+        met = all(not outside(ws.bytes[b], *ws.byte_range(b, tolerance)) for b in ws.targets)
         return GoalOutcome(self.name, met, detail)
 
 
@@ -663,10 +643,10 @@ class TopicLeaderDistribution(BaseGoal):
             old = ws.replicas[pid][0]
             low, high = ws.lead_cell_range(topic, old)
             have = cells.get(old, 0)
-            delta = _violation(have - 1, low, high) - _violation(have, low, high)
+            delta = outside(have - 1, low, high) - outside(have, low, high)
             low, high = ws.lead_cell_range(topic, broker)
             have = cells.get(broker, 0)
-            delta += _violation(have + 1, low, high) - _violation(have, low, high)
+            delta += outside(have + 1, low, high) - outside(have, low, high)
             return delta <= 0
         change: dict[tuple[int, int], int] = {}
         for pid, broker in changes:
@@ -686,7 +666,7 @@ class TopicLeaderDistribution(BaseGoal):
             bad = 0
             for b in ws.targets:
                 low, high = ws.lead_cell_range(topic, b)
-                if _violation(cells.get(b, 0), low, high):
+                if outside(cells.get(b, 0), low, high):
                     bad += 1
             if bad:
                 off.append(f"topic {name} off its leader spread on {bad} broker(s)")
@@ -700,8 +680,8 @@ def _lead_cells_not_worse(ws: Workspace, change: dict[tuple[int, int], int]) -> 
     for (topic, b), delta in change.items():
         low, high = ws.lead_cell_range(topic, b)
         now = ws.lead_cell[topic].get(b, 0)
-        before += _violation(now, low, high)
-        after += _violation(now + delta, low, high)
+        before += outside(now, low, high)
+        after += outside(now + delta, low, high)
     return after <= before
 
 
@@ -733,10 +713,10 @@ class LeaderDistribution(BaseGoal):
             old = ws.replicas[pid][0]
             low, high = ws.leader_range(old)
             have = ws.leads[old]
-            delta = _violation(have - 1, low, high) - _violation(have, low, high)
+            delta = outside(have - 1, low, high) - outside(have, low, high)
             low, high = ws.leader_range(broker)
             have = ws.leads[broker]
-            delta += _violation(have + 1, low, high) - _violation(have, low, high)
+            delta += outside(have + 1, low, high) - outside(have, low, high)
             return delta <= 0
         change: dict[int, int] = {}
         for pid, broker in changes:
@@ -763,8 +743,8 @@ def _leads_not_worse(ws: Workspace, change: dict[int, int]) -> bool:
         if not delta:
             continue
         low, high = ws.leader_range(b)
-        before += _violation(ws.leads[b], low, high)
-        after += _violation(ws.leads[b] + delta, low, high)
+        before += outside(ws.leads[b], low, high)
+        after += outside(ws.leads[b] + delta, low, high)
     return after <= before
 
 

@@ -387,7 +387,7 @@ def _balance(
     in_force = {g.name for g in options.goal_list}
     lower = lower_bounds(ws, in_force)
     if options.exact and all(type(g) in goals.BUILT_IN for g in options.goal_list):
-        ws, lower = _fewest_moves(ws, assignment, brokers, sizes, options, removed, lower)
+        ws, lower = _fewest_moves(ws, assignment, brokers, sizes, options, removed, lower, in_force)
     return _finish(
         request,
         assignment,
@@ -409,12 +409,12 @@ def _fewest_moves(
     options: PlanOptions,
     removed: Iterable[int],
     lower: tuple[int, str, int | None, str],
+    in_force: set[str],
 ) -> tuple[Workspace, tuple[int, str, int | None, str]]:
     """The exact program's assignment when it moves less, and its bound when it is tighter.
 
     Only with built-in goals: the program encodes their ranges, not a user's goal.
     """
-    in_force = {g.name for g in options.goal_list}
     greedy = sum(ws.adds(pid) for pid in range(len(ws.replicas)))
     if greedy <= lower[0]:
         return ws, lower  # the counting bound is met: no plan moves less
