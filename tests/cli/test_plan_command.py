@@ -22,6 +22,16 @@ from confluent_ops.model import (
 from confluent_ops.planners import DEFAULT_GOALS, PlanOptions, goals_named
 
 
+def _refused(capsys: pytest.CaptureFixture[str], out: Path, *needles: str) -> str:
+    """The command's stderr, checked: one line naming each of ``needles``, and no output."""
+    err = capsys.readouterr().err
+    for needle in needles:
+        assert needle in err
+    assert len(err.strip().splitlines()) == 1
+    assert not out.exists()
+    return err
+
+
 @pytest.fixture
 def files(tmp_path: Path) -> dict[str, Path]:
     cluster, new = synthetic_cluster(
@@ -167,10 +177,7 @@ def test_bad_input_exits_with_its_code_one_line_and_no_output_file(
     if "--remove" not in extra:
         args += ["--remove", "1"]
     assert main(args + extra) == code
-    err = capsys.readouterr().err
-    assert message in err
-    assert len(err.strip().splitlines()) == 1
-    assert not files["out"].exists()
+    _refused(capsys, files["out"], message)
 
 
 def test_missing_file_exits_66(files: dict[str, Path], capsys: pytest.CaptureFixture[str]) -> None:
@@ -301,11 +308,7 @@ def test_a_bad_capacities_file_exits_65_naming_it_in_one_line(
     capacities = files["out"].parent / "capacities.json"
     capacities.write_text(content)
     assert main(_remove_one(files, "--capacities", str(capacities))) == 65
-    err = capsys.readouterr().err
-    assert f"{capacities}: " in err
-    assert message in err
-    assert len(err.strip().splitlines()) == 1
-    assert not files["out"].exists()
+    _refused(capsys, files["out"], f"{capacities}: ", message)
 
 
 def test_a_missing_capacities_file_exits_66(
@@ -321,11 +324,7 @@ def test_a_capacity_threshold_outside_0_to_1_is_a_usage_error(
     files: dict[str, Path], capsys: pytest.CaptureFixture[str], threshold: str
 ) -> None:
     assert main(_remove_one(files, "--capacity-threshold", threshold)) == 64
-    err = capsys.readouterr().err
-    assert "--capacity-threshold" in err
-    assert "above 0 and at most 1" in err
-    assert len(err.strip().splitlines()) == 1
-    assert not files["out"].exists()
+    _refused(capsys, files["out"], "--capacity-threshold", "above 0 and at most 1")
 
 
 @pytest.mark.parametrize(
@@ -341,13 +340,9 @@ def test_a_bad_goal_list_is_a_usage_error_naming_the_known_goals(
     files: dict[str, Path], capsys: pytest.CaptureFixture[str], goals: str, message: str
 ) -> None:
     assert main(_remove_one(files, "--goals", goals)) == 64
-    err = capsys.readouterr().err
-    assert "--goals" in err
-    assert message in err
+    err = _refused(capsys, files["out"], "--goals", message)
     if message.startswith("unknown goal"):
         assert all(goal.name in err for goal in DEFAULT_GOALS)
-    assert len(err.strip().splitlines()) == 1
-    assert not files["out"].exists()
 
 
 def test_a_plan_with_capacities_passes_them_and_the_threshold_to_the_planner(
@@ -370,10 +365,7 @@ def test_a_capacities_file_lacking_a_broker_is_refused_in_one_line(
     capacities = files["out"].parent / "capacities.json"
     capacities.write_text(BrokerCapacities({0: 10**15}).to_json())
     assert main(_remove_one(files, "--capacities", str(capacities))) == 65
-    err = capsys.readouterr().err
-    assert "no disk size for broker(s) 1," in err
-    assert len(err.strip().splitlines()) == 1
-    assert not files["out"].exists()
+    _refused(capsys, files["out"], "no disk size for broker(s) 1,")
 
 
 def test_without_a_capacities_file_the_log_dirs_volume_sizes_are_the_capacities(
@@ -483,31 +475,21 @@ def test_a_bad_rates_file_exits_65_naming_it_before_any_cluster_is_reached(
         args = ["plan", "rebalance", "--bootstrap", UNREACHABLE, "--rates", str(rates),
                 "--output", str(files["out"])]  # fmt: skip
     assert main(args) == 65
-    err = capsys.readouterr().err
-    assert f"{rates}: " in err
-    assert message in err
-    assert len(err.strip().splitlines()) == 1
-    assert not files["out"].exists()
+    _refused(capsys, files["out"], f"{rates}: ", message)
 
 
 def test_a_missing_rates_file_exits_66(
     files: dict[str, Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(_remove_one(files, "--rates", "/nonexistent/r.json")) == 66
-    err = capsys.readouterr().err
-    assert "/nonexistent/r.json" in err
-    assert len(err.strip().splitlines()) == 1
-    assert not files["out"].exists()
+    _refused(capsys, files["out"], "/nonexistent/r.json")
 
 
 def test_sampling_rates_without_a_cluster_is_a_usage_error(
     files: dict[str, Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(_remove_one(files, "--sample-rates", "5")) == 64
-    err = capsys.readouterr().err
-    assert "--sample-rates measures a live cluster and needs --bootstrap" in err
-    assert len(err.strip().splitlines()) == 1
-    assert not files["out"].exists()
+    _refused(capsys, files["out"], "--sample-rates measures a live cluster and needs --bootstrap")
 
 
 def test_a_rates_file_and_sampling_together_are_a_usage_error(
@@ -528,9 +510,4 @@ def test_a_sampling_time_that_is_not_a_positive_duration_is_a_usage_error(
     out = ["--out", str(tmp_path / "x")] if command[0] == "cluster" else []
     args = [*command, "--bootstrap", UNREACHABLE, *out, "--sample-rates", value]
     assert main(args) == 64
-    err = capsys.readouterr().err
-    assert "--sample-rates" in err
-    assert "expected seconds" in err
-    assert repr(value) in err
-    assert len(err.strip().splitlines()) == 1
-    assert not (tmp_path / "x").exists()
+    _refused(capsys, tmp_path / "x", "--sample-rates", "expected seconds", repr(value))
