@@ -186,7 +186,16 @@ def test_log_dirs_are_checked_before_replicas_are_placed_in_them(port, topic_nam
     """A directory the broker lacks is refused; a replica not hosted yet comes back pending."""
     name = topic_name("dirs")
     port.create_topic(name, partitions=1, replication_factor=1)
-    tp = TopicPartition(name, 0)
+    try:
+        _check_log_dirs(port, TopicPartition(name, 0))
+    finally:
+        # One replica only: left on the shared cluster, it would make its broker the only
+        # in-sync replica of a partition, which later tests (a drain) rightly refuse.
+        port.delete_topic(name)
+
+
+def _check_log_dirs(port, tp):
+    name = tp.topic
     snapshot = port.snapshot()
     (broker,) = snapshot.partition(tp).replicas
     # a broker reports the log once it has made it, a moment after the topic has a leader
