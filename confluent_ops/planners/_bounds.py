@@ -101,7 +101,24 @@ def lower_bounds(ws: Workspace, in_force: Container[str]) -> tuple[int, str, int
     cells = ws.initial_cells
     sizes_known = ws.sizes_known
     smallest = list(accumulate(sorted(ws.size))) if sizes_known else []
-    largest_first = list(accumulate(sorted(ws.size, reverse=True))) if sizes_known else []
+    largest_first: list[int] = []  # sorted only if some broker lacks bytes
+    # Per broker, the topic replicas it must give and take to bring every topic into range.
+    topic_out: dict[int, int] = dict.fromkeys(ws.all_brokers, 0)
+    topic_in: dict[int, int] = dict.fromkeys(ws.all_brokers, 0)
+    if TOPICS in in_force:
+        for topic, initial in enumerate(cells):
+            if ws.topic_frozen[topic]:
+                continue
+            ranges, final = ws.cell_ranges(topic), ws.cell[topic]
+            for b in ws.all_brokers:
+                # cell_limits, inlined: this runs for every topic on every broker.
+                t_low, t_high = ranges[b]
+                ends = final.get(b, 0)
+                have = initial.get(b, 0)
+                if have > t_high and have > ends:
+                    topic_out[b] += have - max(t_high, ends)
+                elif have < t_low and have < ends:
+                    topic_in[b] += min(t_low, ends) - have
 
     outs: dict[int, int] = {}
     ins: dict[int, int] = {}
@@ -111,20 +128,8 @@ def lower_bounds(ws: Workspace, in_force: Container[str]) -> tuple[int, str, int
         low, high = count_limits(ws, b, in_force)
         forced_out = max(0.0, now - high)
         forced_in = max(0.0, low - now)
-        if TOPICS in in_force:
-            topic_out = topic_in = 0
-            for topic, topic_cells in enumerate(cells):
-                limits = cell_limits(ws, topic, b, in_force)
-                if limits is None:
-                    continue
-                have = topic_cells.get(b, 0)
-                t_low, t_high = limits
-                if have > t_high:
-                    topic_out += int(have - t_high)
-                elif have < t_low:
-                    topic_in += int(t_low - have)
-            forced_out = max(forced_out, topic_out)
-            forced_in = max(forced_in, topic_in)
+        forced_out = max(forced_out, topic_out[b])
+        forced_in = max(forced_in, topic_in[b])
         shed = 0.0
         b_low, b_high = byte_limits(ws, b, in_force)
         if sizes_known:
@@ -138,6 +143,8 @@ def lower_bounds(ws: Workspace, in_force: Container[str]) -> tuple[int, str, int
             lack = b_low - sum(held_sizes[b])
             if lack > 0:
                 # At least the fewest of the cluster's largest partitions that fill the gap.
+                if not largest_first:
+                    largest_first = list(accumulate(sorted(ws.size, reverse=True)))
                 forced_in = max(forced_in, bisect.bisect_left(largest_first, lack) + 1)
         out = max(forced_out, forced_in + now - high, 0)
         in_ = max(forced_in, out - (now - low), 0)
@@ -150,7 +157,9 @@ def lower_bounds(ws: Workspace, in_force: Container[str]) -> tuple[int, str, int
     total_out, total_in = sum(outs.values()), sum(ins.values())
     one = max((outs[b] + ins[b] for b in ws.all_brokers), default=0)
     per_partition = 0
-    for pid, replicas in enumerate(original):
+    # A partition no step touched holds what it held: nothing forced on it is left undone.
+    for pid in (pid for pid, touched in enumerate(ws.touched) if touched):
+        replicas = original[pid]
         on_removed = sum(1 for b in replicas if b in ws.removed)
         left = sum(1 for b in ws.replicas[pid] if b in ws.removed)
         lacking = 0

@@ -10,7 +10,7 @@ goals already optimized (``ws.allows_leader``). Partitions of frozen topics keep
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 
 from confluent_ops.planners._workspace import Workspace
 
@@ -87,6 +87,7 @@ def _balance(
     stuck: set[int] = set()
     # Replica lists only reorder here, so each broker's range stays what it is now.
     fixed = {b: limits(b) for b in ws.all_brokers}
+    rotation = _Rotation(led)
     while True:
         over = [b for b in brokers if b not in stuck and count(b) > fixed[b][1]]
         under = [b for b in brokers if b not in stuck and count(b) < fixed[b][0]]
@@ -94,7 +95,7 @@ def _balance(
             return
         if over:
             start = max(over, key=lambda b: (count(b) - fixed[b][1], -b))
-            path = _forward(ws, start, led, lambda b: count(b) < fixed[b][1])
+            path = _forward(ws, start, led, rotation, lambda b: count(b) < fixed[b][1])
         else:
             start = max(under, key=lambda b: (fixed[b][0] - count(b), -b))
             path = _backward(ws, start, held, lambda b: count(b) > fixed[b][0])
@@ -109,17 +110,54 @@ def _balance(
                 led[broker].add(pid)
 
 
+class _Rotation:
+    """Per broker, the partitions it leads in a fixed order, and where its last search stopped.
+
+    A broker above its range gives up one leadership per search. Starting each search where the
+    last one stopped passes over the partitions refused a moment ago: rescanning them from the
+    top made every search hundreds of refusals long on a large cluster.
+    """
+
+    def __init__(self, led: Mapping[int, set[int]]) -> None:
+        self._led = led
+        self._order: dict[int, list[int]] = {}
+        self._next: dict[int, int] = {}
+
+    def led_by(self, broker: int) -> Iterator[int]:
+        """Every partition ``broker`` leads, once, from where the last search stopped."""
+        leading = self._led[broker]
+        order = self._order.get(broker)
+        if order is None:
+            order = self._order[broker] = list(leading)
+        first = self._next.get(broker, 0)
+        for step in range(len(order)):
+            index = (first + step) % len(order)
+            pid = order[index]
+            if pid in leading:
+                self._next[broker] = index
+                yield pid
+        # A full round found nothing: start again from what the broker leads now.
+        seen = set(order)
+        self._order[broker] = list(leading)
+        self._next[broker] = 0
+        yield from (pid for pid in self._order[broker] if pid not in seen)
+
+
 def _forward(
-    ws: Workspace, start: int, led: Mapping[int, set[int]], has_room: Callable[[int], bool]
+    ws: Workspace,
+    start: int,
+    led: Mapping[int, set[int]],
+    rotation: _Rotation,
+    has_room: Callable[[int], bool],
 ) -> _Path | None:
     """Switches that move one leadership from ``start`` to a broker with room.
 
-    A direct switch first (the common case), then breadth-first search over broker ->
-    partition it leads -> another replica's broker. Sets of ints iterate in an order fixed by
-    their contents and history (the same input gives the same history), so the result is
-    deterministic without sorting thousands of partitions per search.
+    A direct switch first (the common case, searched in ``rotation`` order), then breadth-first
+    search over broker -> partition it leads -> another replica's broker. Sets of ints iterate
+    in an order fixed by their contents and history (the same input gives the same history),
+    so the result is deterministic without sorting thousands of partitions per search.
     """
-    for pid in led[start]:
+    for pid in rotation.led_by(start):
         if not ws.movable[pid]:
             continue
         roomy = sorted((ws.leads[b], b) for b in ws.replicas[pid][1:] if has_room(b))

@@ -9,7 +9,9 @@ Partitions are numbered 0..P-1 and racks 0..R-1 so the hot loops touch only ints
 from __future__ import annotations
 
 import bisect
+import itertools
 import math
+import operator
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 
 from confluent_ops.model import (
@@ -57,6 +59,50 @@ def _spread_range(share: float, *, spans_every_broker: bool) -> tuple[int, int]:
         top = math.ceil(share - 1e-9)
         return top - 1, top + 1
     return 0, math.floor(share + 1e-9) + 1
+
+
+class _Holdings:
+    """Per broker, the (size, partition) pairs it holds, smallest first, sorted when read.
+
+    A large plan moves a hundred thousand replicas before anything reads these lists in size
+    order, and keeping them sorted on every move cost over a second. Changes wait per broker
+    until its next read: applied one by one while few, by a single sort when many.
+    """
+
+    def __init__(self, held: dict[int, list[tuple[int, int]]]) -> None:
+        self._sorted = held  # sorted by the caller
+        self._arrived: dict[int, dict[tuple[int, int], None]] = {}
+        self._left: dict[int, set[tuple[int, int]]] = {}
+
+    def add(self, broker: int, entry: tuple[int, int]) -> None:
+        left = self._left.get(broker)
+        if left and entry in left:
+            left.discard(entry)  # it left and came back: the sorted list still has it
+        else:
+            self._arrived.setdefault(broker, {})[entry] = None
+
+    def remove(self, broker: int, entry: tuple[int, int]) -> None:
+        arrived = self._arrived.get(broker)
+        if arrived and entry in arrived:
+            del arrived[entry]
+        else:
+            self._left.setdefault(broker, set()).add(entry)
+
+    def __getitem__(self, broker: int) -> list[tuple[int, int]]:
+        held = self._sorted[broker]
+        arrived = self._arrived.pop(broker, None) or {}
+        left = self._left.pop(broker, None) or set()
+        if len(arrived) + len(left) <= 16:
+            for entry in left:
+                del held[bisect.bisect_left(held, entry)]
+            for entry in arrived:
+                bisect.insort(held, entry)
+        else:
+            if left:
+                held[:] = itertools.filterfalse(left.__contains__, held)
+            held.extend(arrived)
+            held.sort()
+        return held
 
 
 class Workspace:
@@ -123,10 +169,22 @@ class Workspace:
         self.rack_names: tuple[str, ...] = rack_names
         self.target_racks: int = len({self.rack[b] for b in self.targets} - {NO_RACK})
         self.all_racks: int = len(rack_names)
+        # Partitions short of racks at the start: counting every rack of the cluster (the
+        # report's "before"), and counting the racks that remain (``short_of_racks`` reads it).
+        self.short_of_racks_at_start = 0
+        self._short_at_start: list[int] = []
+        if self.all_racks:
+            rack = self.rack
+            for pid, members in enumerate(self.original):
+                spans = len({rack[b] for b in members})
+                if spans < min(len(members), self.all_racks):
+                    self.short_of_racks_at_start += 1
+                if spans < min(len(members), self.target_racks):
+                    self._short_at_start.append(pid)
 
         self.count: dict[int, int] = dict.fromkeys(brokers.ids, 0)
         self.bytes: dict[int, int] = dict.fromkeys(brokers.ids, 0)
-        self.holdings: dict[int, list[tuple[int, int]]] = {b: [] for b in brokers.ids}
+        held: dict[int, list[tuple[int, int]]] = {b: [] for b in brokers.ids}
         self.leads = dict.fromkeys(brokers.ids, 0)
         self.led = {b: set() for b in brokers.ids}
         # Per broker: bytes/s it receives (every replica fetches its partition's produce), and,
@@ -135,23 +193,32 @@ class Workspace:
         self.lead_in: dict[int, float] = dict.fromkeys(brokers.ids, 0.0)
         self.net_out: dict[int, float] = dict.fromkeys(brokers.ids, 0.0)
         self._loads = {"net_in": self.net_in, "lead_in": self.lead_in, "net_out": self.net_out}
-        for pid, replicas in enumerate(self.replicas):
-            size = self.size[pid]
-            topic = self.topic_of[pid]
+        # Locals: this loop visits every replica of the cluster.
+        count, net_in, byte_count = self.count, self.net_in, self.bytes
+        topic_total, topic_pids = self.topic_total, self.topic_pids
+        for pid, (replicas, size, topic, rate) in enumerate(
+            zip(self.replicas, self.size, self.topic_of, self.rate_in, strict=True)
+        ):
             cells = self.cell[topic]
-            self.topic_total[topic] += len(replicas)
-            self.topic_pids[topic].append(pid)
+            topic_total[topic] += len(replicas)
+            topic_pids[topic].append(pid)
             self._count_leader(pid, replicas[0], 1)
             held_of_topic = self.cell_pids[topic]
             for b in replicas:
-                self.count[b] += 1
-                self.net_in[b] += self.rate_in[pid]
-                self.bytes[b] += size
-                self.holdings[b].append((size, pid))
+                count[b] += 1
+                net_in[b] += rate
+                byte_count[b] += size
                 cells[b] = cells.get(b, 0) + 1
-                held_of_topic.setdefault(b, set()).add(pid)
-        for held in self.holdings.values():
-            held.sort()
+                if b in held_of_topic:
+                    held_of_topic[b].add(pid)
+                else:
+                    held_of_topic[b] = {pid}
+        # Visiting partitions smallest first fills every broker's list already sorted.
+        for pid in sorted(range(len(self.size)), key=self.size.__getitem__):
+            entry = (self.size[pid], pid)
+            for b in self.replicas[pid]:
+                held[b].append(entry)
+        self.holdings = _Holdings(held)
         # The same holdings restricted to partitions no step has changed yet: moves prefer them,
         # so that a plan spreads over many partitions instead of rebuilding a few entirely.
         # Built on first use (the topic-first search reads ``touched`` instead).
@@ -166,7 +233,7 @@ class Workspace:
         self.initial_leads = dict(self.leads)
         self.initial_cells = [dict(cells) for cells in self.cell]
         self.initial_sizes: dict[int, list[int]] = {
-            b: [size for size, _ in held] for b, held in self.holdings.items()
+            b: list(map(operator.itemgetter(0), entries)) for b, entries in held.items()
         }
         """Per broker, the sizes of the replicas it held at the start, smallest first."""
         self.steps: list[tuple[str, int, int, int]] = []
@@ -179,7 +246,8 @@ class Workspace:
             {b: disk_threshold * size for b, size in disk.items()} if disk is not None else {}
         )
         self._eligible: int | None = None
-        self._cell_ranges: dict[tuple[int, int], tuple[int, int]] = {}
+        # Per topic, each broker's ``cell_range``, worked out on the topic's first read.
+        self._cell_ranges: list[dict[int, tuple[int, int]] | None] = []
         self._load_total: dict[str, float] = {}
         self._lead_ranges: dict[int, tuple[int, int]] = {}
         self.byte_tolerance = 0.10
@@ -216,7 +284,10 @@ class Workspace:
         return all(guard(moves) for guard in self.guards)
 
     def allows_leader(self, pid: int, broker: int) -> bool:
-        return self.allows_leaders(((pid, broker),))
+        if not self.movable[pid]:
+            return False
+        change = ((pid, broker),)
+        return all(guard(change) for guard in self.leader_guards)
 
     def allows_leaders(self, changes: Sequence[tuple[int, int]]) -> bool:
         """Whether the goals already optimized accept these leadership changes together."""
@@ -233,18 +304,23 @@ class Workspace:
         with at least one replica per broker keeps every broker within one of the share's
         ceiling (so max - min <= 2); a smaller topic allows at most one more than the share.
         """
-        key = (topic, broker)
-        cached = self._cell_ranges.get(key)
-        if cached is not None:
-            return cached
-        if broker in self.removed:
-            found = (0, 0)
-        else:
+        return self.cell_ranges(topic)[broker]
+
+    def cell_ranges(self, topic: int) -> dict[int, tuple[int, int]]:
+        """Every broker's :meth:`cell_range` for ``topic`` (for loops over many brokers)."""
+        ranges = self._cell_ranges[topic]
+        if ranges is None:
             total = self.topic_total[topic]
-            share = total * self.replica_target[broker] / self.total_replicas
-            found = _spread_range(share, spans_every_broker=total >= len(self.targets))
-        self._cell_ranges[key] = found
-        return found
+            wide = total >= len(self.targets)
+            ranges = self._cell_ranges[topic] = {
+                b: (0, 0)
+                if b in self.removed
+                else _spread_range(
+                    total * self.replica_target[b] / self.total_replicas, spans_every_broker=wide
+                )
+                for b in self.all_brokers
+            }
+        return ranges
 
     def topic_share(self, topic: int, broker: int) -> float:
         """The topic's even share of replicas on the broker (what ``cell_range`` rounds)."""
@@ -283,7 +359,7 @@ class Workspace:
         """
         targets = self.targets
         total = self.total_replicas
-        self._cell_ranges = {}
+        self._cell_ranges = [None] * len(self.topic_names)
         if not targets:
             return
         by_rack: dict[int, list[int]] = {}
@@ -378,8 +454,8 @@ class Workspace:
         if self._untouched is None:
             touched = self.touched
             self._untouched = {
-                b: [entry for entry in held if not touched[entry[1]]]
-                for b, held in self.holdings.items()
+                b: [entry for entry in self.holdings[b] if not touched[entry[1]]]
+                for b in self.all_brokers
             }
         return self._untouched
 
@@ -426,9 +502,8 @@ class Workspace:
         if self.on_cell_change is not None:
             self.on_cell_change(topic, source)
             self.on_cell_change(topic, dest)
-        held = self.holdings[source]
-        del held[bisect.bisect_left(held, (size, pid))]
-        bisect.insort(self.holdings[dest], (size, pid))
+        self.holdings.remove(source, (size, pid))
+        self.holdings.add(dest, (size, pid))
         self.steps.append((goal, pid, source, dest))
 
     def add_replica(self, goal: str, pid: int, dest: int) -> None:
@@ -444,7 +519,7 @@ class Workspace:
         cells[dest] = cells.get(dest, 0) + 1
         self.cell_pids[self.topic_of[pid]].setdefault(dest, set()).add(pid)
         self.topic_total[self.topic_of[pid]] += 1
-        bisect.insort(self.holdings[dest], (size, pid))
+        self.holdings.add(dest, (size, pid))
         self.steps.append((goal, pid, NO_BROKER, dest))
 
     def drop_replica(self, goal: str, pid: int, source: int) -> None:
@@ -462,8 +537,7 @@ class Workspace:
         self.cell[self.topic_of[pid]][source] -= 1
         self.cell_pids[self.topic_of[pid]][source].discard(pid)
         self.topic_total[self.topic_of[pid]] -= 1
-        held = self.holdings[source]
-        del held[bisect.bisect_left(held, (size, pid))]
+        self.holdings.remove(source, (size, pid))
         self.steps.append((goal, pid, source, NO_BROKER))
 
     def lead(self, goal: str, pid: int, broker: int) -> None:
@@ -576,3 +650,22 @@ class Workspace:
         """Replicas of this partition that are new compared with the input: its data moves."""
         original = self.original[pid]
         return sum(1 for b in self.replicas[pid] if b not in original)
+
+    def replica_moves(self) -> int:
+        """The plan's data moves so far: new replicas of the partitions some step changed."""
+        return sum(self.adds(pid) for pid, touched in enumerate(self.touched) if touched)
+
+    def changed(self) -> list[int]:
+        """The partitions whose replica list differs from the input (moved or reordered)."""
+        original = self.original
+        return [pid for pid, now in enumerate(self.replicas) if tuple(now) != original[pid]]
+
+    def short_of_racks(self) -> list[int]:
+        """The partitions that span fewer racks than :meth:`required_racks` now, in order.
+
+        Only partitions some step touched are looked at again: a reorder keeps the racks.
+        """
+        touched = self.touched
+        short = [pid for pid in self._short_at_start if not touched[pid]]
+        short += (pid for pid, moved in enumerate(touched) if moved and self.rack_violation(pid))
+        return sorted(short)

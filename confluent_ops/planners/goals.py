@@ -335,7 +335,7 @@ class RackAwareness(BaseGoal):
 
     def assess(self, state: PlanningState) -> GoalOutcome:
         ws = state._ws
-        short = [pid for pid in range(len(ws.replicas)) if ws.rack_violation(pid)]
+        short = ws.short_of_racks()
         if not short:
             return GoalOutcome(self.name, True, "every partition spans min(RF, racks) racks")
         return GoalOutcome(
@@ -817,10 +817,8 @@ def _bind_constraint(
 
 
 def _bind_guard(goal: Goal, state: PlanningState) -> Callable[[Sequence[Move]], bool]:
-    accepts = goal.accepts
-    return lambda moves: accepts(state, moves)
+    return functools.partial(goal.accepts, state)
 
 
 def _bind_leader_guard(goal: Goal, state: PlanningState) -> Callable[[Sequence[Switch]], bool]:
-    accepts = goal.accepts_leaders
-    return lambda changes: accepts(state, changes)
+    return functools.partial(goal.accepts_leaders, state)

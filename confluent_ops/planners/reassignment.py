@@ -8,9 +8,12 @@ always gives the same plan, and planning a rebalance on a plan's result gives no
 
 from __future__ import annotations
 
+import functools
+import gc
 import itertools
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import ParamSpec
 
 import attrs
 
@@ -21,6 +24,7 @@ from confluent_ops.model import (
     BrokerSet,
     ClusterAssignment,
     GoalOutcome,
+    PartitionMove,
     PartitionRates,
     PartitionSizes,
     PlannedReassignment,
@@ -48,6 +52,31 @@ __all__ = [
     "plan_remove_brokers",
     "plan_replication_factor",
 ]
+
+_P = ParamSpec("_P")
+
+
+def _collector_paused(
+    planner: Callable[_P, PlannedReassignment],
+) -> Callable[_P, PlannedReassignment]:
+    """Run a planner with Python's cyclic garbage collector paused.
+
+    A plan builds millions of small lists and tuples that all live until it returns; every
+    full collection on the way walks all of them and frees nothing (over a second of a
+    million-replica plan). Reference counting frees as usual; the collector resumes after.
+    """
+
+    @functools.wraps(planner)
+    def planned(*args: _P.args, **kwargs: _P.kwargs) -> PlannedReassignment:
+        if not gc.isenabled():
+            return planner(*args, **kwargs)
+        gc.disable()
+        try:
+            return planner(*args, **kwargs)
+        finally:
+            gc.enable()
+
+    return planned
 
 
 def _non_negative_or_none(
@@ -110,6 +139,7 @@ class PlanOptions:
         return goals.DEFAULT_GOALS if self.goals is None else self.goals
 
 
+@_collector_paused
 def plan_rebalance(
     assignment: ClusterAssignment,
     brokers: BrokerSet,
@@ -123,6 +153,7 @@ def plan_rebalance(
     return _balance("rebalance", assignment, brokers, sizes, options, removed=(), notes=notes)
 
 
+@_collector_paused
 def plan_add_brokers(
     assignment: ClusterAssignment,
     brokers: BrokerSet,
@@ -146,6 +177,7 @@ def plan_add_brokers(
     return _balance(request, assignment, brokers, sizes, options, removed=(), notes=notes)
 
 
+@_collector_paused
 def plan_remove_brokers(
     assignment: ClusterAssignment,
     brokers: BrokerSet,
@@ -179,6 +211,7 @@ def plan_remove_brokers(
     return _balance(request, assignment, brokers, sizes, options, removed=removed, notes=notes)
 
 
+@_collector_paused
 def plan_replication_factor(
     assignment: ClusterAssignment,
     brokers: BrokerSet,
@@ -226,6 +259,7 @@ def plan_replication_factor(
     )
 
 
+@_collector_paused
 def plan_leaders(
     assignment: ClusterAssignment,
     brokers: BrokerSet,
@@ -415,7 +449,7 @@ def _fewest_moves(
 
     Only with built-in goals: the program encodes their ranges, not a user's goal.
     """
-    greedy = sum(ws.adds(pid) for pid in range(len(ws.replicas)))
+    greedy = ws.replica_moves()
     if greedy <= lower[0]:
         return ws, lower  # the counting bound is met: no plan moves less
     variables = len(ws.replicas) * len(ws.all_brokers)
@@ -440,7 +474,7 @@ def _fewest_moves(
     # The goals run again from the program's assignment: what they still improve (a goal left
     # unmet) they improve now, so planning again on the result finds nothing more to do.
     goals.run_goals(exact, options.goal_list)
-    if sum(exact.adds(pid) for pid in range(len(exact.replicas))) >= greedy:
+    if exact.replica_moves() >= greedy:
         return ws, lower
     exact.notes = ws.notes
     return exact, lower
@@ -498,17 +532,6 @@ def _cap(
     return capped
 
 
-def _rack_violations(assignment: ClusterAssignment, brokers: BrokerSet, racks: int) -> int:
-    if not racks:
-        return 0
-    rack_of = {b.id: b.rack for b in brokers}
-    return sum(
-        1
-        for replicas in assignment.partitions.values()
-        if len({rack_of[b] for b in replicas}) < min(len(replicas), racks)
-    )
-
-
 def _finish(
     request: str,
     assignment: ClusterAssignment,
@@ -522,7 +545,7 @@ def _finish(
     lower: tuple[int, str, int | None, str] | None = None,
 ) -> PlannedReassignment:
     """Cap the steps if asked, judge every goal, bound the moves, and report."""
-    full_moves = sum(ws.adds(pid) for pid in range(len(ws.replicas)))
+    full_moves = ws.replica_moves()
     complete = True
     if options.max_moves is not None and full_moves > options.max_moves:
         ws = _cap(ws, assignment, brokers, sizes, options, options.max_moves, goal_list)
@@ -533,13 +556,18 @@ def _finish(
         )
     if lower is None:
         lower = lower_bounds(ws, {g.name for g in goal_list})
-    after = ClusterAssignment(dict(zip(ws.partitions, map(tuple, ws.replicas), strict=True)))
-    plan = ReassignmentPlan.between(assignment, after)
+    # The partitions come in the assignment's order, so this is ReassignmentPlan.between's plan
+    # without building and comparing a second assignment of every partition.
+    plan = ReassignmentPlan(
+        tuple(
+            PartitionMove(ws.partitions[pid], ws.original[pid], tuple(ws.replicas[pid]))
+            for pid in ws.changed()
+        )
+    )
     outcomes = _outcomes(ws, goal_list)
     report = _report(
         request,
         assignment,
-        after,
         plan,
         brokers,
         sizes,
@@ -577,7 +605,6 @@ def _widest_spread(per_topic: Sequence[dict[int, int]], targets: Sequence[int]) 
 def _report(
     request: str,
     before: ClusterAssignment,
-    after: ClusterAssignment,
     moves: ReassignmentPlan,
     brokers: BrokerSet,
     sizes: PartitionSizes | None,
@@ -593,10 +620,20 @@ def _report(
     leaders_before, leaders_after = ws.initial_leads, ws.leads
     bytes_before: dict[int, int] = ws.initial_bytes if sizes is not None else {}
     bytes_after: dict[int, int] = ws.bytes if sizes is not None else {}
+    # One pass over the moves for every per-move figure (a large plan has 100,000).
+    replica_moves = leader_changes = replicas_removed = moved_whole = copied = 0
+    for m in moves:
+        adding, removing = len(m.adding), len(m.removing)
+        replica_moves += adding
+        leader_changes += m.changes_leader
+        replicas_removed += max(0, removing - adding)
+        if adding:
+            copied += adding * (sizes.size(m.partition) if sizes is not None else 0)
+            moved_whole += not set(m.before).intersection(m.after)
     bytes_moved: int | None = None
     if sizes is not None:
-        bytes_moved = sum(sizes.size(m.partition) * m.replica_moves for m in moves)
-        unsized = sum(1 for tp in before if tp not in sizes)
+        bytes_moved = copied
+        unsized = len(before) - len(sizes)  # sizes of other partitions were left out
         if unsized:
             notes.append(
                 f"{unsized} partitions have no size in the log-dirs file; counted as 0 bytes"
@@ -625,20 +662,18 @@ def _report(
     topic_leaders_after = _widest_spread(ws.lead_cell, ws.targets)
     report = PlanReport(
         request=request,
-        replica_moves=moves.replica_moves,
-        leader_changes=sum(1 for m in moves if m.changes_leader),
+        replica_moves=replica_moves,
+        leader_changes=leader_changes,
         partitions_changed=len(moves),
         bytes_moved=bytes_moved,
         lower_bound_moves=lower[0],
         lower_bound_derivation=lower[1],
         brokers=balances,
-        rack_violations_before=_rack_violations(before, brokers, ws.all_racks),
-        rack_violations_after=_rack_violations(after, brokers, ws.target_racks),
+        rack_violations_before=ws.short_of_racks_at_start,
+        rack_violations_after=len(ws.short_of_racks()),
         decided_by={k: v for k, v in decided.items() if v},
         notes=tuple(notes),
-        replicas_removed=sum(
-            len(m.removing) - len(m.adding) for m in moves if len(m.removing) > len(m.adding)
-        ),
+        replicas_removed=replicas_removed,
         complete=complete,
         goals=outcomes,
         lower_bound_bytes=lower[2],
@@ -646,9 +681,7 @@ def _report(
         topic_spread_before=topic_before,
         topic_spread_after=topic_after,
         topic_leader_spread_after=topic_leaders_after,
-        partitions_moved_whole=sum(
-            1 for m in moves if m.replica_moves and not set(m.before) & set(m.after)
-        ),
+        partitions_moved_whole=moved_whole,
     )
     return attrs.evolve(report, notes=report.notes + tuple(_explain(report, ws, options)))
 
