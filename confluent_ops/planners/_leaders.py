@@ -9,6 +9,7 @@ goals already optimized (``ws.allows_leader``). Partitions of frozen topics keep
 
 from __future__ import annotations
 
+import operator
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 
@@ -22,7 +23,6 @@ _Path = list[tuple[int, int]]
 def balance_leaders(ws: Workspace, goal: str) -> None:
     """Every broker that holds replicas leads between the floor and ceiling of an even share."""
     brokers = [b for b in ws.targets if ws.count[b] > 0]
-    held = {b: [pid for _, pid in ws.holdings[b]] for b in ws.all_brokers}
     _balance(
         ws,
         goal,
@@ -30,17 +30,17 @@ def balance_leaders(ws: Workspace, goal: str) -> None:
         count=lambda b: ws.leads[b],
         limits=ws.leader_range,
         led=ws.led,
-        held=held,
+        held=lambda b: map(operator.itemgetter(1), ws.holdings[b]),
     )
 
 
 def balance_topic_leaders(ws: Workspace, goal: str) -> None:
     """Every topic's leaders per broker within the topic's range (``lead_cell_range``)."""
+    brokers = [b for b in ws.targets if ws.count[b] > 0]
     for topic, pids in enumerate(ws.topic_pids):
         if ws.topic_frozen[topic]:
             continue
         cells = ws.lead_cell[topic]
-        brokers = [b for b in ws.targets if ws.count[b] > 0]
         if all(_off(cells.get(b, 0), ws.lead_cell_range(topic, b)) == 0 for b in brokers):
             continue
         led: dict[int, set[int]] = {b: set() for b in ws.all_brokers}
@@ -63,7 +63,7 @@ def balance_topic_leaders(ws: Workspace, goal: str) -> None:
             count=count,
             limits=limits,
             led=led,
-            held=held,
+            held=held.__getitem__,
             local=True,
         )
 
@@ -81,16 +81,24 @@ def _balance(
     count: Callable[[int], int],
     limits: Callable[[int], tuple[int, int]],
     led: dict[int, set[int]],
-    held: Mapping[int, Iterable[int]],
+    held: Callable[[int], Iterable[int]],
     local: bool = False,
 ) -> None:
     stuck: set[int] = set()
     # Replica lists only reorder here, so each broker's range stays what it is now.
     fixed = {b: limits(b) for b in ws.all_brokers}
     rotation = _Rotation(led)
+    members = set(brokers)
+
+    def outside_range(b: int) -> bool:
+        low, high = fixed[b]
+        return not low <= count(b) <= high
+
+    # Only the brokers along a switched path change: the others keep their verdict.
+    off = {b for b in brokers if outside_range(b)}
     while True:
-        over = [b for b in brokers if b not in stuck and count(b) > fixed[b][1]]
-        under = [b for b in brokers if b not in stuck and count(b) < fixed[b][0]]
+        over = [b for b in off if b not in stuck and count(b) > fixed[b][1]]
+        under = [b for b in off if b not in stuck and count(b) < fixed[b][0]]
         if not over and not under:
             return
         if over:
@@ -108,6 +116,11 @@ def _balance(
             if local:
                 led[old].discard(pid)
                 led[broker].add(pid)
+            for b in (old, broker):
+                if b in members and outside_range(b):
+                    off.add(b)
+                else:
+                    off.discard(b)
 
 
 class _Rotation:
@@ -188,7 +201,7 @@ def _forward(
 
 
 def _backward(
-    ws: Workspace, start: int, held: Mapping[int, Iterable[int]], can_give: Callable[[int], bool]
+    ws: Workspace, start: int, held: Callable[[int], Iterable[int]], can_give: Callable[[int], bool]
 ) -> _Path | None:
     """Switches that bring one leadership to ``start`` from a broker that can spare one.
 
@@ -198,7 +211,7 @@ def _backward(
     queue = deque([start])
     while queue:
         broker = queue.popleft()
-        for pid in held[broker]:
+        for pid in held(broker):
             leader = ws.replicas[pid][0]
             if leader == broker or leader in parent or not ws.movable[pid]:
                 continue
