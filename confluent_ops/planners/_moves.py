@@ -655,16 +655,22 @@ def _refresh(
 def _swap_pair(
     ws: Workspace, goal: str, ahead: list[int], back: list[int], source: int, dest: int
 ) -> bool:
-    """One swap of a replica of an ``ahead`` topic with one of a ``back`` topic, smallest first."""
+    """One swap of a replica of an ``ahead`` topic with one of a ``back`` topic.
+
+    Smallest first (the fewest bytes copied), unless one side holds more than its share of bytes
+    and the other less: then the heavier side sends its larger replicas, so the swap also does
+    what the disk-usage goal would otherwise do with moves of its own.
+    """
+    sign = _byte_pull(ws, source, dest)
     for topic in ahead[:4]:
         pids = sorted(
-            (ws.size[p], p)
+            (-sign * ws.size[p] if sign else ws.size[p], p)
             for p in ws.cell_pids[topic].get(source, ())
             if dest not in ws.replicas[p] and ws.movable[p]
         )[:8]
         for other in back[:4]:
             qids = sorted(
-                (ws.size[q], q)
+                (sign * ws.size[q] if sign else ws.size[q], q)
                 for q in ws.cell_pids[other].get(dest, ())
                 if source not in ws.replicas[q] and ws.movable[q]
             )[:8]
@@ -676,6 +682,21 @@ def _swap_pair(
                         ws.move(goal, qid, dest, source)
                         return True
     return False
+
+
+def _byte_pull(ws: Workspace, source: int, dest: int) -> int:
+    """1 when bytes should go from ``source`` to ``dest`` (one of them outside its byte range,
+    the source the fuller), -1 the other way, 0 when both are within range (or no sizes)."""
+    if not ws.sizes_known or not ws.shed_to_share or {source, dest} & ws.removed:
+        return 0
+    tolerance = ws.byte_tolerance
+    outside_range = [outside(ws.bytes[b], *ws.byte_range(b, tolerance)) > 0 for b in (source, dest)]
+    if not any(outside_range):
+        return 0
+    fuller = ws.bytes[source] / (ws.byte_target[source] or 1) - ws.bytes[dest] / (
+        ws.byte_target[dest] or 1
+    )
+    return 1 if fuller > 0 else -1
 
 
 def _balance_topics(ws: Workspace, goal: str, excess: _TopicExcess) -> None:
