@@ -80,6 +80,7 @@ from confluent_ops.planners import (
     NetworkInboundDistribution,
     NetworkOutboundDistribution,
     PlanOptions,
+    estimate_duration,
     plan_add_brokers,
     plan_log_dirs,
     plan_rebalance,
@@ -657,10 +658,38 @@ def _disagreements(
     return found
 
 
+WAVE_CONCURRENCY = (1, 2, 5, 10)
+"""Per-broker copy limits the wave estimate is measured at (the full run only)."""
+WAVE_THROTTLE = 100 * 2**20
+"""Bytes/s per broker for the wave estimate (its ratio to the bound does not depend on it)."""
+
+
+def _wave_figures(plan: PlannedReassignment, sizes: PartitionSizes | None) -> dict[str, Any]:
+    """Per concurrency limit: the waves, and their estimated time over the bandwidth bound (the
+    busiest broker's bytes at the throttle, which no order of the moves beats)."""
+    figures: dict[str, Any] = {}
+    for limit in WAVE_CONCURRENCY:
+        estimate = estimate_duration(
+            plan, throttle_bytes_per_second=WAVE_THROTTLE, sizes=sizes, concurrency=limit
+        )
+        bound = estimate.bandwidth_bound_seconds
+        total = estimate.total_seconds
+        figures[str(limit)] = {
+            "waves": len(estimate.waves),
+            "estimate_over_bound": total / bound if total is not None and bound else None,
+        }
+    return figures
+
+
+def _wave_cell(figures: Mapping[str, Any]) -> str:
+    return f"{_num(figures['estimate_over_bound'], 2)} ({figures['waves']})"
+
+
 def _measure_case(case: _Case, *, traced: bool = True) -> dict[str, Any]:
     """Plan the scenario, check the report against a recount, and judge every target.
 
-    ``traced``: plan it a second time under tracemalloc for its memory peak (the full run).
+    ``traced``: plan it a second time under tracemalloc for its memory peak, and measure its
+    waves (the full run).
     """
     plan, seconds = _timed(case.plan)
     traced_seconds, peak = _traced(case.plan) if traced else (None, None)
@@ -783,6 +812,8 @@ def _measure_case(case: _Case, *, traced: bool = True) -> dict[str, Any]:
         )
     figures["report_agrees_with_recount"] = not disagree
     figures["targets"] = targets
+    if traced:
+        figures["waves"] = _wave_figures(plan, sizes)
     return figures
 
 
@@ -1402,6 +1433,15 @@ def run(quick: bool) -> dict[str, Any]:
         print(_balance_row(key, figures))
     for key, figures in scenarios.items():
         _print_details(key, figures)
+    if not quick:
+        print(
+            "\nwaves: estimated time over the bandwidth bound (busiest broker's bytes at the "
+            "throttle) at each per-broker copy limit (number of waves in brackets):"
+        )
+        print(f"{'scenario':<25}" + "".join(f"{f'limit {c}':>17}" for c in WAVE_CONCURRENCY))
+        for key, figures in scenarios.items():
+            cells = "".join(f"{_wave_cell(w):>17}" for w in figures["waves"].values())
+            print(f"{key:<25}{cells}")
 
     print("\nKafka --generate on the same requests (same target brokers):")
     print(_KAFKA_HEADER)

@@ -138,6 +138,11 @@ class _Slots:
         self.concurrency = concurrency
         self.incoming: dict[int, int] = defaultdict(int)
         self.outgoing: dict[int, int] = defaultdict(int)
+        # Bytes each broker receives and sends in this wave, and the most of them: the wave's
+        # duration at the throttle (``_busiest_bytes``).
+        self._bytes_in: dict[int, int] = defaultdict(int)
+        self._bytes_out: dict[int, int] = defaultdict(int)
+        self.busiest = 0
 
     def _copies(self, move: PartitionMove) -> int:
         return min(len(move.adding), self.concurrency)
@@ -150,11 +155,27 @@ class _Slots:
             self.incoming[b] + 1 <= self.concurrency for b in move.adding
         )
 
-    def take(self, move: PartitionMove) -> None:
+    def _busiest_with(self, move: PartitionMove, size: int) -> int:
+        source = move.before[0]
+        return max(
+            self._bytes_out[source] + size * len(move.adding),
+            *(self._bytes_in[b] + size for b in move.adding),
+        )
+
+    def lengthens_by(self, move: PartitionMove, size: int) -> int:
+        """How many bytes this move adds to the wave's busiest broker (0: it fits in the time)."""
+        if not move.adding:
+            return 0
+        return max(0, self._busiest_with(move, size) - self.busiest)
+
+    def take(self, move: PartitionMove, size: int = 0) -> None:
         if move.adding:
+            self.busiest = max(self.busiest, self._busiest_with(move, size))
             self.outgoing[move.before[0]] += self._copies(move)
+            self._bytes_out[move.before[0]] += size * len(move.adding)
             for b in move.adding:
                 self.incoming[b] += 1
+                self._bytes_in[b] += size
 
 
 def split_into_waves(
@@ -162,10 +183,12 @@ def split_into_waves(
 ) -> tuple[Wave, ...]:
     """Split ``plan`` so that no broker has more than ``concurrency`` incoming or outgoing copies.
 
-    Largest moves are placed first, each in the earliest wave where every broker it touches
-    still has room (first-fit decreasing), which keeps the number of waves near the busiest
-    broker's load divided by the limit. Pure reorders copy nothing and run in the first wave.
-    The per-broker accounting is the one :func:`next_wave` uses while a plan runs.
+    Largest moves are placed first, each in the wave where every broker it touches still has
+    room and whose duration it lengthens least (the earliest among equals; a wave lasts as long
+    as its busiest broker's bytes take). Large moves thus share waves instead of each setting
+    the length of a wave of its own, and the number of waves stays near the busiest broker's
+    copies divided by the limit. Pure reorders copy nothing and run in the first wave. The
+    per-broker accounting is the one :func:`next_wave` uses while a plan runs.
     """
     if concurrency is not None and concurrency < 1:
         raise InvalidInput(f"concurrency must be >= 1, got {concurrency}")
@@ -179,11 +202,20 @@ def split_into_waves(
     slots: list[_Slots] = []
     waves: list[list[PartitionMove]] = []
     for move in ordered:
-        index = next((i for i, s in enumerate(slots) if s.fits(move)), len(slots))
+        size = _size(sizes, move)
+        index, longer = len(slots), 0
+        for i, wave in enumerate(slots):
+            if not wave.fits(move):
+                continue
+            added = wave.lengthens_by(move, size)
+            if index == len(slots) or added < longer:
+                index, longer = i, added
+                if not added:
+                    break
         if index == len(slots):
             slots.append(_Slots(concurrency))
             waves.append([])
-        slots[index].take(move)
+        slots[index].take(move, size)
         waves[index].append(move)
     return tuple(
         Wave(i, tuple(sorted(moves)), sum(_size(sizes, m) * m.replica_moves for m in moves))
