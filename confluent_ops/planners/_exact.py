@@ -37,7 +37,8 @@ from confluent_ops.planners._workspace import Workspace
 MAX_VARIABLES = 10_000
 """Partitions x brokers above which the 0/1 program is not attempted (the greedy plan stands)."""
 MAX_RELAXED_VARIABLES = 60_000
-"""Up to this, the program's linear relaxation still runs: its optimum bounds the moves."""
+"""Up to this, the program's linear relaxation still runs: its optimum bounds the moves, and
+the partitions it moves (up to ``MAX_VARIABLES`` choices) get the 0/1 program."""
 MAX_NODES = 100
 MAX_ITERATIONS = 100_000
 
@@ -157,7 +158,34 @@ def minimize_moves(ws: Workspace, in_force: Container[str]) -> ExactResult:
         if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             return ExactResult(None, None, None)
         value = h.getInfo().objective_function_value
-        return ExactResult(None, None, max(0, math.ceil(value - 0.5 - 1e-6)))
+        relaxed_bound = max(0, math.ceil(value - 0.5 - 1e-6))
+        # Relax and fix: the optimum is a vertex, mostly 0s and 1s. Partitions it leaves where
+        # they are stay there; those it moves, or splits, become a 0/1 program small enough.
+        x = np.array(h.getSolution().col_value[: partitions * width]).reshape(partitions, width)
+        held = np.zeros((partitions, width), dtype=bool)
+        for p in range(partitions):
+            for b in ws.original[p]:
+                held[p, column[b]] = True
+        kept = np.all(np.where(held, x >= 1 - 1e-6, x <= 1e-6), axis=1)
+        fixed = np.flatnonzero(np.repeat(kept, width)).astype(np.int32)
+        at = held.reshape(-1)[fixed].astype(np.float64)
+        open_choices = np.flatnonzero(np.repeat(~kept, width))
+        if len(open_choices) > MAX_VARIABLES:
+            return ExactResult(None, None, relaxed_bound)
+        h.changeColsBounds(len(fixed), fixed, at, at)
+        h.changeColsIntegrality(
+            len(open_choices),
+            open_choices.astype(np.int32),
+            np.full(len(open_choices), highspy.HighsVarType.kInteger),
+        )
+        h.setOptionValue("solver", "choose")
+        # Presolve spends seconds rediscovering the fixed columns; the program is small without.
+        h.setOptionValue("presolve", "off")
+        h.run()
+        found = _chosen(h, ws, brokers, column, width)
+        if found is None:
+            return ExactResult(None, None, relaxed_bound)
+        return ExactResult(found[0], found[1], relaxed_bound)
     # The greedy plan is the incumbent the search starts from.
     start = np.zeros(h.getNumCol())
     for p in range(partitions):
@@ -174,21 +202,31 @@ def minimize_moves(ws: Workspace, in_force: Container[str]) -> ExactResult:
     bound = None
     if math.isfinite(info.mip_dual_bound):
         bound = max(0, math.ceil(info.mip_dual_bound - 0.5 - 1e-6))
-    status = h.getModelStatus()
+    found = _chosen(h, ws, brokers, column, width)
+    if found is None:
+        return ExactResult(None, None, bound)
+    return ExactResult(found[0], found[1], bound)
+
+
+def _chosen(
+    h: _Highs, ws: Workspace, brokers: list[int], column: dict[int, int], width: int
+) -> tuple[tuple[tuple[int, ...], ...], int] | None:
+    """The replica sets of the program's best assignment and its moves (None: none found)."""
     if (
-        status
+        h.getModelStatus()
         not in (
             highspy.HighsModelStatus.kOptimal,
             highspy.HighsModelStatus.kSolutionLimit,
             highspy.HighsModelStatus.kIterationLimit,
             highspy.HighsModelStatus.kTimeLimit,
         )
-        or info.primal_solution_status != highspy.SolutionStatus.kSolutionStatusFeasible
+        or h.getInfo().primal_solution_status != highspy.SolutionStatus.kSolutionStatusFeasible
     ):
-        return ExactResult(None, None, bound)
+        return None
     values = h.getSolution().col_value
+    partitions = len(ws.replicas)
     chosen = tuple(
         tuple(b for b in brokers if values[p * width + column[b]] > 0.5) for p in range(partitions)
     )
     moves = sum(len(set(chosen[p]) - set(ws.original[p])) for p in range(partitions))
-    return ExactResult(chosen, moves, bound)
+    return chosen, moves

@@ -39,7 +39,9 @@ from confluent_ops.planners.goals import Goal
 
 MOVES_GAP = 1.05
 """A plan above this many times the counting bound on a plan too large for the 0/1 program
-gets the program's linear relaxation, a tighter bound, so its report says how close it is."""
+gets the program's linear relaxation, a tighter bound, so its report says how close it is; and
+the partitions the relaxation moves get the 0/1 program (relax and fix), which often finds the
+plan that meets it."""
 
 EXACT = "fewest-moves"
 """The name the exact program's moves are reported under (they serve every goal at once)."""
@@ -454,7 +456,7 @@ def _fewest_moves(
         return ws, lower  # the counting bound is met: no plan moves less
     variables = len(ws.replicas) * len(ws.all_brokers)
     if variables > MAX_VARIABLES and greedy <= MOVES_GAP * lower[0]:
-        return ws, lower  # only the relaxation would run: worth it when the gap is wide
+        return ws, lower  # only relax-and-fix would run: worth it when the gap is wide
     found = minimize_moves(ws, in_force)
     if found.bound is not None and found.bound > lower[0]:
         lower = (
@@ -475,6 +477,11 @@ def _fewest_moves(
     # unmet) they improve now, so planning again on the result finds nothing more to do.
     goals.run_goals(exact, options.goal_list)
     if exact.replica_moves() >= greedy:
+        return ws, lower
+    # The program encodes the goals that move replicas, not the leader and load goals the
+    # reorders serve: its plan must not leave one of those unmet that the greedy plan met.
+    unmet = {o.goal for o in goals.assess_goals(exact, options.goal_list) if not o.met}
+    if unmet - {o.goal for o in goals.assess_goals(ws, options.goal_list) if not o.met}:
         return ws, lower
     exact.notes = ws.notes
     return exact, lower
