@@ -414,9 +414,8 @@ def _show_scale_out_plan(
     seconds = estimate.total_seconds or 0.0
     story.say(
         f"{report.replica_moves} replica moves (lower bound {report.lower_bound_moves}: "
-        f"{report.lower_bound_derivation}), {_mib(report.bytes_moved)} to copy in "
-        f"{len(estimate.waves)} waves at {throttle / _MiB:.0f} MiB/s per broker: about "
-        f"{seconds:.1f} s"
+        f"{report.lower_bound_derivation}), {_mib(report.bytes_moved)} to copy at "
+        f"{throttle / _MiB:.0f} MiB/s per broker: about {seconds:.1f} s"
     )
 
 
@@ -490,8 +489,8 @@ def _plan_only(args: argparse.Namespace) -> int:
     seconds = estimate.total_seconds or 0.0
     print(
         f"\nexecution at {throttle / _MiB:.0f} MiB/s per broker, "
-        f"{args.concurrency} moves per broker at once: {len(estimate.waves)} waves, "
-        f"about {seconds / 3600:.1f} h"
+        f"{args.concurrency} moves per broker at once: about {seconds / 3600:.1f} h as "
+        f"reassign execute runs it; run wave by wave, {len(estimate.waves)} waves:"
     )
     for wave in estimate.waves[:3]:
         print(

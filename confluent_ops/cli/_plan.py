@@ -433,13 +433,15 @@ def _run(args: argparse.Namespace, planner: _Planner) -> int:
         )
         summary["execution"] = estimate.to_dict()
         lines.append(
-            f"execution: {len(estimate.waves)} wave(s) at {args.throttle:,} B/s per broker"
+            f"execution at {args.throttle:,} B/s per broker"
             + (
-                f", at most {args.concurrency} moves per broker per wave"
+                f", at most {args.concurrency} copies per broker at once: about "
+                f"{_duration(estimate.total_seconds or 0.0)} as reassign execute starts each "
+                f"move when its brokers have room ({len(estimate.waves)} wave(s) if run wave by "
+                f"wave: {_duration(estimate.waves_seconds or 0.0)})"
                 if args.concurrency
-                else ""
+                else f", every move at once: about {_duration(estimate.total_seconds or 0.0)}"
             )
-            + f": about {_duration(estimate.total_seconds or 0.0)}"
             + (
                 f" (no order of the moves beats {_duration(estimate.bandwidth_bound_seconds)}: "
                 "the busiest broker's bytes at the throttle)"

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import heapq
+import itertools
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 
 import attrs
 
@@ -75,6 +77,9 @@ class ExecutionEstimate:
     total_bytes: int
     busiest_broker_bytes: int = 0
     """The most bytes one broker must send or receive over the whole plan."""
+    scheduled_seconds: float | None = None
+    """With a copy limit: how long ``reassign execute``'s schedule takes (each move starts as
+    soon as its brokers have room, not when a wave ends; :func:`estimate_duration`)."""
 
     @property
     def bandwidth_bound_seconds(self) -> float | None:
@@ -84,10 +89,18 @@ class ExecutionEstimate:
         return self.busiest_broker_bytes / self.throttle_bytes_per_second
 
     @property
-    def total_seconds(self) -> float | None:
+    def waves_seconds(self) -> float | None:
+        """The waves one after another, each as long as its busiest broker's bytes take."""
         if self.throttle_bytes_per_second is None:
             return None
         return sum(w.seconds or 0.0 for w in self.waves)
+
+    @property
+    def total_seconds(self) -> float | None:
+        """The estimate: the executor's schedule with a copy limit, else the single wave."""
+        if self.scheduled_seconds is not None:
+            return self.scheduled_seconds
+        return self.waves_seconds
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -95,6 +108,7 @@ class ExecutionEstimate:
             "concurrency": self.concurrency,
             "total_bytes": self.total_bytes,
             "total_seconds": self.total_seconds,
+            "waves_seconds": self.waves_seconds,
             "bandwidth_bound_seconds": self.bandwidth_bound_seconds,
             "waves": [
                 {
@@ -167,6 +181,13 @@ class _Slots:
         if not move.adding:
             return 0
         return max(0, self._busiest_with(move, size) - self.busiest)
+
+    def release(self, move: PartitionMove) -> None:
+        """A move ended: its copies leave their brokers' counts (not the wave's bytes)."""
+        if move.adding:
+            self.outgoing[move.before[0]] -= self._copies(move)
+            for b in move.adding:
+                self.incoming[b] -= 1
 
     def take(self, move: PartitionMove, size: int = 0) -> None:
         if move.adding:
@@ -250,6 +271,95 @@ def next_wave(
     return tuple(sorted(chosen))
 
 
+def _scheduled_seconds(
+    plan: Iterable[PartitionMove], sizes: PartitionSizes | None, rate: int, concurrency: int
+) -> float:
+    """How long ``reassign execute`` takes with at most ``concurrency`` copies per broker.
+
+    The executor's rule (:func:`next_wave`): whenever a move ends, the waiting moves that now
+    fit start, largest first, so a broker that finishes early takes its next copy at once. Each
+    broker's throttle is shared evenly by the copies it sends and, separately, by those it
+    receives; a copy runs at the smaller of its two shares, and a move holds its slots until its
+    last copy ends. A fluid model: no produce traffic, no lag in noticing a finished move.
+    """
+    moves = [m for m in _largest_first(plan, sizes) if m.adding]
+    slots = _Slots(concurrency)
+    # Waiting moves per (source, destination), largest first: when a copy ends, only the pairs
+    # whose both ends now have room are searched.
+    pairs: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for index, move in enumerate(moves):
+        for dest in move.adding:
+            pairs[move.before[0], dest].append(index)
+    dests_of: dict[int, list[int]] = defaultdict(list)
+    sources_of: dict[int, list[int]] = defaultdict(list)
+    for source, dest in sorted(pairs):
+        dests_of[source].append(dest)
+        sources_of[dest].append(source)
+    first_waiting: dict[tuple[int, int], int] = defaultdict(int)
+    started = [False] * len(moves)
+    running: list[list[float]] = []  # [move index, source, destination, bytes left]
+    copies_left = [0] * len(moves)
+    sending: dict[int, int] = defaultdict(int)
+    receiving: dict[int, int] = defaultdict(int)
+
+    def room(source: int, dest: int) -> bool:
+        return slots.outgoing[source] < concurrency and slots.incoming[dest] < concurrency
+
+    def waiting(pair: tuple[int, int]) -> Iterator[int]:
+        queue = pairs[pair]
+        head = first_waiting[pair]
+        while head < len(queue) and started[queue[head]]:
+            head += 1
+        first_waiting[pair] = head
+        for index in itertools.islice(queue, head, None):
+            if not room(*pair):
+                return  # nothing more between these two brokers can start now
+            yield index
+
+    def start(sources: Iterable[int], dests: Iterable[int]) -> None:
+        found = {(s, d) for s in sources for d in dests_of[s] if room(s, d)}
+        found |= {(s, d) for d in dests for s in sources_of[d] if room(s, d)}
+        streams = [waiting(pair) for pair in sorted(found)]
+        for index, _ in itertools.groupby(heapq.merge(*streams)):
+            move = moves[index]
+            if started[index] or not slots.fits(move):
+                continue
+            started[index] = True
+            slots.take(move)
+            copies_left[index] = len(move.adding)
+            source = move.before[0]
+            for dest in move.adding:
+                running.append([index, source, dest, float(_size(sizes, move))])
+                sending[source] += 1
+                receiving[dest] += 1
+
+    start(sorted(dests_of), ())
+    now = 0.0
+    while running:
+        speeds = [rate / max(sending[int(copy[1])], receiving[int(copy[2])]) for copy in running]
+        step = min(copy[3] / speed for copy, speed in zip(running, speeds, strict=True))
+        now += step
+        still: list[list[float]] = []
+        freed_sources: set[int] = set()
+        freed_dests: set[int] = set()
+        for copy, speed in zip(running, speeds, strict=True):
+            copy[3] -= speed * step
+            if copy[3] > 1e-6 * rate:
+                still.append(copy)
+                continue
+            index, source, dest = int(copy[0]), int(copy[1]), int(copy[2])
+            sending[source] -= 1
+            receiving[dest] -= 1
+            copies_left[index] -= 1
+            if not copies_left[index]:
+                slots.release(moves[index])
+                freed_sources.add(moves[index].before[0])
+                freed_dests.update(moves[index].adding)
+        running = still
+        start(sorted(freed_sources), sorted(freed_dests))
+    return now
+
+
 def _wave_seconds(wave: Wave, sizes: PartitionSizes | None, rate: int) -> float:
     """The busiest broker's bytes (in or out) over the throttle rate.
 
@@ -282,9 +392,12 @@ def estimate_duration(
 ) -> ExecutionEstimate:
     """Waves and their durations when every broker copies at ``throttle_bytes_per_second``.
 
-    The estimate is a lower bound on wall time: it assumes the throttle is the only limit (no
-    produce traffic competing for it, no disk or network ceiling below it) and that each wave
-    starts when the previous one ends.
+    With a copy limit (``concurrency``), the plan is split into waves (for display, and for
+    running it by hand wave by wave), and its time is that of ``reassign execute``'s schedule,
+    which starts each move as soon as its brokers have room (``scheduled_seconds``; the waves one
+    after another take ``waves_seconds``). Without one, everything runs at once: the busiest
+    broker's bytes at the throttle. Either way a lower bound on wall time: the throttle is
+    assumed the only limit (no produce traffic competing for it, no disk or network ceiling).
     """
     if throttle_bytes_per_second <= 0:
         raise InvalidInput(f"throttle must be > 0 bytes/s, got {throttle_bytes_per_second}")
@@ -298,4 +411,9 @@ def estimate_duration(
         concurrency=concurrency,
         total_bytes=sum(w.bytes for w in timed),
         busiest_broker_bytes=_busiest_bytes(plan, sizes),
+        scheduled_seconds=(
+            None
+            if concurrency is None
+            else _scheduled_seconds(plan, sizes, throttle_bytes_per_second, concurrency)
+        ),
     )

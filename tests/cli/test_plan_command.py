@@ -111,7 +111,7 @@ def test_add_brokers_writes_the_plan_the_summary_and_a_human_report(
     err = capsys.readouterr().err
     assert f"replica moves: {summary['replica_moves']} (lower bound " in err
     assert "goal topic-replica-distribution: met" in err
-    assert "wave(s) at 10,000,000 B/s" in err
+    assert "execution at 10,000,000 B/s per broker" in err
 
 
 def test_plan_goes_to_stdout_without_output(

@@ -6,6 +6,8 @@ from collections import Counter
 
 import attrs
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from confluent_ops.errors import ImpossiblePlan, InvalidInput, UnknownBroker, UnknownPartition
 from confluent_ops.model import (
@@ -362,6 +364,55 @@ def test_duration_is_the_busiest_brokers_bytes_over_the_throttle() -> None:
     assert len(one_at_a_time.waves) == 2
     assert one_at_a_time.total_seconds == pytest.approx(40.0)
     assert [w.bytes for w in one_at_a_time.waves] == [3000, 1000]
+
+
+def test_the_schedule_starts_a_move_when_its_brokers_have_room_not_when_a_wave_ends() -> None:
+    from confluent_ops.model import PartitionMove
+    from confluent_ops.planners import estimate_duration
+
+    big, small, after_small, into_busy = (TopicPartition("t", p) for p in range(4))
+    plan = ReassignmentPlan(
+        (
+            PartitionMove(big, (0,), (2,)),  # broker 0 sends 3,000 bytes: 30 s at 100 B/s
+            PartitionMove(small, (1,), (3,)),  # 10 s
+            PartitionMove(after_small, (1,), (4,)),  # waits for broker 1
+            PartitionMove(into_busy, (5,), (3,)),  # waits for broker 3
+        )
+    )
+    sizes = PartitionSizes({big: 3000, small: 1000, after_small: 1000, into_busy: 1000})
+    estimate = estimate_duration(plan, throttle_bytes_per_second=100, sizes=sizes, concurrency=1)
+    # Waves: {big, small} 30 s, then {after_small, into_busy} 10 s. The executor starts the two
+    # waiting moves when the small one ends, at 10 s: all done when the big one ends.
+    assert estimate.waves_seconds == pytest.approx(40.0)
+    assert estimate.total_seconds == pytest.approx(30.0)
+    assert estimate.bandwidth_bound_seconds == pytest.approx(30.0)
+
+
+def test_copies_share_their_brokers_throttle() -> None:
+    from confluent_ops.model import PartitionMove
+    from confluent_ops.planners import estimate_duration
+
+    a, b = TopicPartition("t", 0), TopicPartition("t", 1)
+    plan = ReassignmentPlan((PartitionMove(a, (0,), (1,)), PartitionMove(b, (2,), (1,))))
+    sizes = PartitionSizes({a: 1000, b: 3000})
+    estimate = estimate_duration(plan, throttle_bytes_per_second=100, sizes=sizes, concurrency=2)
+    # Broker 1 receives both at 50 B/s each: a ends at 20 s, then b runs alone at 100 B/s.
+    assert estimate.total_seconds == pytest.approx(40.0)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 10_000), st.sampled_from([1, 2, 3]))
+def test_the_schedule_never_beats_the_bandwidth_bound(seed: int, limit: int) -> None:
+    from confluent_ops.planners import estimate_duration
+
+    cluster, new = synthetic_cluster(rack_sizes=(2, 2), partitions=40, seed=seed).with_new_brokers()
+    plan = plan_add_brokers(cluster.assignment, cluster.brokers, new, sizes=cluster.sizes)
+    estimate = estimate_duration(
+        plan, throttle_bytes_per_second=10**6, sizes=cluster.sizes, concurrency=limit
+    )
+    assert estimate.bandwidth_bound_seconds is not None
+    assert estimate.total_seconds is not None
+    assert estimate.total_seconds >= estimate.bandwidth_bound_seconds * (1 - 1e-9)
 
 
 def test_each_constraint_refuses_what_it_names_and_only_that() -> None:
