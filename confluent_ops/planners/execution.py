@@ -357,6 +357,10 @@ def _scheduled_seconds(
                 freed_dests.update(moves[index].adding)
         running = still
         start(sorted(freed_sources), sorted(freed_dests))
+        if not running:
+            # Each waiting move was looked at again when a broker blocking it freed; this last
+            # look at all of them only guards that rule (with nothing running, any move fits).
+            start(sorted(dests_of), ())
     return now
 
 
