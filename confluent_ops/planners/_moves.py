@@ -333,9 +333,6 @@ class _TopicExcess:
         else:
             levels[level] = {topic: None}
 
-    def excess(self, topic: int, broker: int) -> float:
-        return self._cell[topic].get(broker, 0) - self.factor[topic] * self._target[broker]
-
     def target_gap(self, source: int, dest: int) -> float:
         return self._target[source] - self._target[dest]
 
@@ -378,8 +375,8 @@ def _find_by_topic(
     Among the topics most above their share on the source and most below it on the
     destination: the one whose move fixes most of the topics' ranges, then the one farthest
     from its shares; in it, the partition ``_pick_in_topic`` finds. (Weighing a second topic's
-    partition by size as well moved 0.1 % fewer bytes for a fifth more time on a million
-    replicas: the disk-usage goal evens bytes anyway.)
+    partition by size as well copied 0.1 % fewer bytes on a million replicas, up to 5 % fewer
+    on 3,000 partitions, for a fifth more time; the disk-usage goal evens bytes anyway.)
     """
     ranked = []
     cell_ranges = ws.cell_ranges
@@ -395,7 +392,7 @@ def _find_by_topic(
         fixes = 1 if at_source > high else (-1 if at_source <= low else 0)
         low, high = ranges[dest]
         fixes += 1 if at_dest < low else (-1 if at_dest >= high else 0)
-        # excess(topic, source) - excess(topic, dest), in one expression.
+        # How far the topic stands above its share on the source, less on the destination.
         share_gain = at_source - at_dest - excess.factor[topic] * wider
         ranked.append((-fixes, -share_gain, topic))
     ranked.sort()
