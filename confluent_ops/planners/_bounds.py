@@ -54,13 +54,18 @@ def count_limits(ws: Workspace, broker: int, in_force: Container[str]) -> tuple[
     return 0, math.inf
 
 
-def cell_limits(
-    ws: Workspace, topic: int, broker: int, in_force: Container[str]
-) -> tuple[float, float] | None:
-    """Replicas of ``topic`` the broker may end with (None: the topic goal is not in force)."""
+def topic_limits(
+    ws: Workspace, topic: int, in_force: Container[str]
+) -> dict[int, tuple[int, int]] | None:
+    """Per broker, the replicas of ``topic`` it may end with (None: the topic goal is not in
+    force, or the topic is frozen). One table per topic: the callers visit every broker."""
     if TOPICS not in in_force or ws.topic_frozen[topic]:
         return None
-    return _relaxed(*ws.cell_range(topic, broker), ws.cell[topic].get(broker, 0))
+    final = ws.cell[topic]
+    return {
+        b: (min(low, final.get(b, 0)), max(high, final.get(b, 0)))
+        for b, (low, high) in ws.cell_ranges(topic).items()
+    }
 
 
 def byte_limits(ws: Workspace, broker: int, in_force: Container[str]) -> tuple[float, float]:
@@ -105,20 +110,16 @@ def lower_bounds(ws: Workspace, in_force: Container[str]) -> tuple[int, str, int
     # Per broker, the topic replicas it must give and take to bring every topic into range.
     topic_out: dict[int, int] = dict.fromkeys(ws.all_brokers, 0)
     topic_in: dict[int, int] = dict.fromkeys(ws.all_brokers, 0)
-    if TOPICS in in_force:
-        for topic, initial in enumerate(cells):
-            if ws.topic_frozen[topic]:
-                continue
-            ranges, final = ws.cell_ranges(topic), ws.cell[topic]
-            for b in ws.all_brokers:
-                # cell_limits, inlined: this runs for every topic on every broker.
-                t_low, t_high = ranges[b]
-                ends = final.get(b, 0)
-                have = initial.get(b, 0)
-                if have > t_high and have > ends:
-                    topic_out[b] += have - max(t_high, ends)
-                elif have < t_low and have < ends:
-                    topic_in[b] += min(t_low, ends) - have
+    for topic, initial in enumerate(cells):
+        limits = topic_limits(ws, topic, in_force)
+        if limits is None:
+            continue
+        for b, (t_low, t_high) in limits.items():
+            have = initial.get(b, 0)
+            if have > t_high:
+                topic_out[b] += have - t_high
+            elif have < t_low:
+                topic_in[b] += t_low - have
 
     outs: dict[int, int] = {}
     ins: dict[int, int] = {}
@@ -158,7 +159,7 @@ def lower_bounds(ws: Workspace, in_force: Container[str]) -> tuple[int, str, int
     one = max((outs[b] + ins[b] for b in ws.all_brokers), default=0)
     per_partition = 0
     # A partition no step touched holds what it held: nothing forced on it is left undone.
-    for pid in (pid for pid, touched in enumerate(ws.touched) if touched):
+    for pid in ws.touched_partitions():
         replicas = original[pid]
         on_removed = sum(1 for b in replicas if b in ws.removed)
         left = sum(1 for b in ws.replicas[pid] if b in ws.removed)

@@ -27,10 +27,10 @@ from highspy._core import _Highs
 from confluent_ops.planners._bounds import (
     NETWORK_IN,
     byte_limits,
-    cell_limits,
     count_limits,
     network_in_limits,
     racks_needed,
+    topic_limits,
 )
 from confluent_ops.planners._workspace import Workspace
 
@@ -110,6 +110,7 @@ def minimize_moves(ws: Workspace, in_force: Container[str]) -> ExactResult:
     for p in range(partitions):
         factor = len(ws.replicas[p])
         row(factor, factor, [p * width + i for i in range(width)], [1.0] * width)
+    per_topic = [topic_limits(ws, topic, in_force) for topic in range(len(ws.topic_pids))]
     for b in brokers:
         cols = [p * width + column[b] for p in range(partitions)]
         low, high = count_limits(ws, b, in_force)
@@ -121,10 +122,9 @@ def minimize_moves(ws: Workspace, in_force: Container[str]) -> ExactResult:
         if ws.rates_known and NETWORK_IN in in_force and b not in ws.removed:
             n_low, n_high = network_in_limits(ws, b)
             row(n_low, n_high, cols, [ws.rate_in[p] for p in range(partitions)])
-        for topic, pids in enumerate(ws.topic_pids):
-            limits = cell_limits(ws, topic, b, in_force)
+        for pids, limits in zip(ws.topic_pids, per_topic, strict=True):
             if limits is not None:
-                row(*limits, [p * width + column[b] for p in pids], [1.0] * len(pids))
+                row(*limits[b], [p * width + column[b] for p in pids], [1.0] * len(pids))
     spans_of: list[tuple[int, int, list[int]]] = []
     if ws.target_racks:
         racks: dict[int, list[int]] = {}

@@ -284,10 +284,7 @@ class Workspace:
         return all(guard(moves) for guard in self.guards)
 
     def allows_leader(self, pid: int, broker: int) -> bool:
-        if not self.movable[pid]:
-            return False
-        change = ((pid, broker),)
-        return all(guard(change) for guard in self.leader_guards)
+        return self.allows_leaders(((pid, broker),))
 
     def allows_leaders(self, changes: Sequence[tuple[int, int]]) -> bool:
         """Whether the goals already optimized accept these leadership changes together."""
@@ -651,9 +648,14 @@ class Workspace:
         original = self.original[pid]
         return sum(1 for b in self.replicas[pid] if b not in original)
 
+    def touched_partitions(self) -> Iterator[int]:
+        """The partitions some step moved a replica of (a reorder alone does not count): the
+        only ones whose replica set, and so any figure of it, can differ from the input's."""
+        return (pid for pid, touched in enumerate(self.touched) if touched)
+
     def replica_moves(self) -> int:
         """The plan's data moves so far: new replicas of the partitions some step changed."""
-        return sum(self.adds(pid) for pid, touched in enumerate(self.touched) if touched)
+        return sum(self.adds(pid) for pid in self.touched_partitions())
 
     def changed(self) -> list[int]:
         """The partitions whose replica list differs from the input (moved or reordered)."""
@@ -667,5 +669,5 @@ class Workspace:
         """
         touched = self.touched
         short = [pid for pid in self._short_at_start if not touched[pid]]
-        short += (pid for pid, moved in enumerate(touched) if moved and self.rack_violation(pid))
+        short += (pid for pid in self.touched_partitions() if self.rack_violation(pid))
         return sorted(short)
