@@ -33,7 +33,7 @@ from confluent_ops.model import (
 )
 from confluent_ops.planners import _moves, goals
 from confluent_ops.planners._bounds import lower_bounds
-from confluent_ops.planners._exact import MAX_VARIABLES, minimize_moves
+from confluent_ops.planners._exact import MAX_VARIABLES, bound_moves, minimize_moves
 from confluent_ops.planners._workspace import Workspace
 from confluent_ops.planners.goals import Goal
 
@@ -44,6 +44,8 @@ the partitions the relaxation moves get the 0/1 program (relax and fix), which o
 plan that meets it."""
 
 EXACT = "fewest-moves"
+EXACT_ROUNDS = 3
+"""Times the 0/1 program runs at most, each from the plan the goals left after the last."""
 """The name the exact program's moves are reported under (they serve every goal at once)."""
 
 __all__ = [
@@ -457,34 +459,63 @@ def _fewest_moves(
     variables = len(ws.replicas) * len(ws.all_brokers)
     if variables > MAX_VARIABLES and greedy <= MOVES_GAP * lower[0]:
         return ws, lower  # only relax-and-fix would run: worth it when the gap is wide
-    found = minimize_moves(ws, in_force)
-    if found.bound is not None and found.bound > lower[0]:
-        lower = (
-            found.bound,
-            f"{found.bound} = HiGHS's bound (the 0/1 program's dual bound, or its linear "
-            "relaxation on larger plans) over every assignment as balanced "
-            f"(the counting bound: {lower[1]})",
-            lower[2],
-            lower[3],
-        )
-    if found.replicas is None or found.moves is None or found.moves >= greedy:
-        return ws, lower
-    exact = _workspace(assignment, brokers, sizes, options, removed)
-    for pid, chosen in enumerate(found.replicas):
-        for source, dest in _in_safe_order(exact, pid, chosen):
-            exact.move(EXACT, pid, source, dest)
-    # The goals run again from the program's assignment: what they still improve (a goal left
-    # unmet) they improve now, so planning again on the result finds nothing more to do.
-    goals.run_goals(exact, options.goal_list)
-    if exact.replica_moves() >= greedy:
-        return ws, lower
-    # The program encodes the goals that move replicas, not the leader and load goals the
-    # reorders serve: its plan must not leave one of those unmet that the greedy plan met.
-    unmet = {o.goal for o in goals.assess_goals(exact, options.goal_list) if not o.met}
-    if unmet - {o.goal for o in goals.assess_goals(ws, options.goal_list) if not o.met}:
-        return ws, lower
-    exact.notes = ws.notes
-    return exact, lower
+    counting = lower[1]
+    ordered = [g.name for g in options.goal_list]
+    unmet_before = {o.goal for o in goals.assess_goals(ws, options.goal_list) if not o.met}
+    best = current = ws
+    for _ in range(EXACT_ROUNDS):
+        found = minimize_moves(current, ordered)
+        if found.bound is not None and found.bound > lower[0]:
+            lower = (
+                found.bound,
+                f"{found.bound} = HiGHS's bound (the 0/1 program's dual bound, or its linear "
+                "relaxation on larger plans) over every assignment as balanced "
+                f"(the counting bound: {counting})",
+                lower[2],
+                lower[3],
+            )
+        if found.replicas is None or found.moves is None or found.moves >= current.replica_moves():
+            break
+        exact = _workspace(assignment, brokers, sizes, options, removed)
+        for pid, chosen in enumerate(found.replicas):
+            for source, dest in _in_safe_order(exact, pid, chosen):
+                exact.move(EXACT, pid, source, dest)
+        # The goals run again from the program's assignment: what they still improve (a goal
+        # left unmet) they improve now, so planning again on the result finds nothing more.
+        goals.run_goals(exact, options.goal_list)
+        # The program encodes the goals that move replicas, not the leader and load goals the
+        # reorders serve: its plan must not leave one of those unmet that the greedy plan met.
+        unmet = {o.goal for o in goals.assess_goals(exact, options.goal_list) if not o.met}
+        if unmet - unmet_before:
+            break
+        if exact.replica_moves() < best.replica_moves():
+            best = exact
+        if exact.replica_moves() == found.moves or best.replica_moves() <= lower[0]:
+            break  # the goals found nothing more to do, or no plan moves less
+        # They did (a goal unmet got closer): the program runs again within the new ranges,
+        # which are narrower, from the plan they left.
+        current = exact
+    if best is not ws:
+        best.notes = ws.notes
+        # The plan returned may balance better than the greedy one (the goals ran again): its
+        # own, narrower ranges give the bound that is about it.
+        again = lower_bounds(best, in_force)
+        if again[0] > lower[0]:
+            lower = (again[0], again[1], lower[2], lower[3])
+        if again[2] is not None and (lower[2] is None or again[2] > lower[2]):
+            lower = (lower[0], lower[1], again[2], again[3])
+    if best.replica_moves() > MOVES_GAP * lower[0]:
+        placed = bound_moves(best, ordered)
+        if placed is not None and placed > lower[0]:
+            lower = (
+                placed,
+                f"{placed} = the linear relaxation of the 0/1 program over every assignment as "
+                "balanced, least over each placement of the largest partition (the counting "
+                f"bound: {counting})",
+                lower[2],
+                lower[3],
+            )
+    return best, lower
 
 
 def _in_safe_order(ws: Workspace, pid: int, chosen: Sequence[int]) -> list[tuple[int, int]]:
