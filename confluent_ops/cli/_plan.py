@@ -444,7 +444,7 @@ def _run(args: argparse.Namespace, planner: _Planner) -> int:
             )
             + (
                 f" (no order of the moves beats {_duration(estimate.bandwidth_bound_seconds)}: "
-                "the busiest broker's bytes at the throttle)"
+                "the busiest broker's copying at the throttle)"
                 if sizes and estimate.bandwidth_bound_seconds
                 else ""
             )

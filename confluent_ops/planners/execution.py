@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import math
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 
@@ -77,16 +78,23 @@ class ExecutionEstimate:
     total_bytes: int
     busiest_broker_bytes: int = 0
     """The most bytes one broker must send or receive over the whole plan."""
+    busiest_receiver_load: int = 0
+    """With a copy limit: the most bytes-at-the-throttle one broker's receiving takes, a copy
+    counted ``k / limit`` times when its move adds ``k`` replicas, more than the limit (see
+    :func:`_busiest_receiver_load`); 0 without a limit."""
     scheduled_seconds: float | None = None
     """With a copy limit: how long ``reassign execute``'s schedule takes (each move starts as
     soon as its brokers have room, not when a wave ends; :func:`estimate_duration`)."""
 
     @property
     def bandwidth_bound_seconds(self) -> float | None:
-        """No order of the moves finishes sooner: the busiest broker copies at the throttle."""
+        """No order of the moves finishes sooner: the busiest broker copies at the throttle
+        (and, with a copy limit, receives a move's copy no faster than its leader's throttle
+        is shared among that move's copies)."""
         if self.throttle_bytes_per_second is None:
             return None
-        return self.busiest_broker_bytes / self.throttle_bytes_per_second
+        busiest = max(self.busiest_broker_bytes, self.busiest_receiver_load)
+        return busiest / self.throttle_bytes_per_second
 
     @property
     def waves_seconds(self) -> float | None:
@@ -387,6 +395,27 @@ def _busiest_bytes(moves: Iterable[PartitionMove], sizes: PartitionSizes | None)
     return max([*incoming.values(), *outgoing.values(), 0])
 
 
+def _busiest_receiver_load(
+    moves: Iterable[PartitionMove], sizes: PartitionSizes | None, concurrency: int
+) -> int:
+    """The most time, in bytes at the throttle, one broker's receiving slots must be held.
+
+    A move that adds ``k`` replicas sends them all at once from its leader, each at ``1/k`` of
+    the leader's throttle (Kafka moves a partition as a whole). A receiver takes at most
+    ``concurrency`` copies at once and gets at most its own throttle shared among them, so a
+    copy of ``s`` bytes holds its share of the receiver for at least ``s * max(1, k /
+    concurrency)`` bytes' worth of time: with one slot, three replicas added together keep each
+    receiver three times as long as one would. Summed per receiver, no order beats the largest.
+    """
+    load: dict[int, float] = defaultdict(float)
+    for move in moves:
+        size = _size(sizes, move)
+        held = size * max(1.0, len(move.adding) / concurrency)
+        for b in move.adding:
+            load[b] += held
+    return math.floor(max(load.values(), default=0.0))
+
+
 def estimate_duration(
     plan: ReassignmentPlan,
     *,
@@ -415,6 +444,9 @@ def estimate_duration(
         concurrency=concurrency,
         total_bytes=sum(w.bytes for w in timed),
         busiest_broker_bytes=_busiest_bytes(plan, sizes),
+        busiest_receiver_load=(
+            0 if concurrency is None else _busiest_receiver_load(plan, sizes, concurrency)
+        ),
         scheduled_seconds=(
             None
             if concurrency is None

@@ -400,13 +400,44 @@ def test_copies_share_their_brokers_throttle() -> None:
     assert estimate.total_seconds == pytest.approx(40.0)
 
 
-@settings(max_examples=40, deadline=None)
-@given(st.integers(0, 10_000), st.sampled_from([1, 2, 3]))
-def test_the_schedule_never_beats_the_bandwidth_bound(seed: int, limit: int) -> None:
+def test_a_move_adding_more_replicas_than_the_limit_holds_its_receivers_longer() -> None:
+    from confluent_ops.model import PartitionMove
     from confluent_ops.planners import estimate_duration
 
-    cluster, new = synthetic_cluster(rack_sizes=(2, 2), partitions=40, seed=seed).with_new_brokers()
-    plan = plan_add_brokers(cluster.assignment, cluster.brokers, new, sizes=cluster.sizes)
+    whole, single = TopicPartition("t", 0), TopicPartition("t", 1)
+    plan = ReassignmentPlan(
+        (
+            PartitionMove(whole, (0,), (1, 2, 3)),  # three copies at once from broker 0
+            PartitionMove(single, (4,), (1,)),
+        )
+    )
+    sizes = PartitionSizes({whole: 1000, single: 1000})
+    estimate = estimate_duration(plan, throttle_bytes_per_second=100, sizes=sizes, concurrency=1)
+    # Broker 0 sends each of the three copies at 100/3 B/s: 30 s. Broker 1 has one slot: it
+    # holds that copy 30 s and the other 10 s, in either order. Bytes alone would say 30 s.
+    assert estimate.busiest_broker_bytes == 3000
+    assert estimate.total_seconds == pytest.approx(40.0)
+    assert estimate.bandwidth_bound_seconds == pytest.approx(40.0)
+    unlimited = estimate_duration(plan, throttle_bytes_per_second=100, sizes=sizes)
+    assert unlimited.bandwidth_bound_seconds == pytest.approx(30.0)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 10_000), st.sampled_from([1, 2, 3]), st.booleans())
+def test_the_schedule_never_beats_the_bandwidth_bound(seed: int, limit: int, grow: bool) -> None:
+    from confluent_ops.planners import estimate_duration
+
+    if grow:
+        cluster, new = synthetic_cluster(
+            rack_sizes=(2, 2), partitions=40, seed=seed
+        ).with_new_brokers()
+        plan = plan_add_brokers(cluster.assignment, cluster.brokers, new, sizes=cluster.sizes)
+    else:
+        # Two of three brokers per rack leave: partitions add two or three replicas at once.
+        cluster = synthetic_cluster(rack_sizes=(3, 3, 3), partitions=40, seed=seed)
+        plan = plan_remove_brokers(
+            cluster.assignment, cluster.brokers, [0, 1, 3, 4], sizes=cluster.sizes
+        )
     estimate = estimate_duration(
         plan, throttle_bytes_per_second=10**6, sizes=cluster.sizes, concurrency=limit
     )
