@@ -1440,8 +1440,8 @@ def run(quick: bool) -> dict[str, Any]:
         _print_details(key, figures)
     if not quick:
         print(
-            "\nexecution time over the bandwidth bound (busiest broker's copying at the throttle) at "
-            "each per-broker copy limit: as reassign execute runs it / wave by wave (waves):"
+            "\nexecution time over the bandwidth bound (busiest broker's copying at the throttle) "
+            "at each per-broker copy limit: as reassign execute runs it / wave by wave (waves):"
         )
         print(f"{'scenario':<25}" + "".join(f"{f'limit {c}':>20}" for c in WAVE_CONCURRENCY))
         for key, figures in scenarios.items():

@@ -147,6 +147,39 @@ def _largest_first(
     )
 
 
+def _waiting_work(
+    moves: Iterable[PartitionMove], sizes: PartitionSizes | None, concurrency: int
+) -> dict[tuple[bool, int], int]:
+    """Per broker and direction (True: sending), the copying its waiting moves still need.
+
+    In bytes times ``concurrency`` (whole numbers, so equal loads compare equal however they
+    were summed): a sender's bytes, and a receiver's bytes counted ``max(1, k / concurrency)``
+    times for a move that adds ``k`` replicas (:func:`_busiest_receiver_load`).
+    """
+    work: dict[tuple[bool, int], int] = defaultdict(int)
+    for move in moves:
+        _add_work(work, move, _size(sizes, move), concurrency, 1)
+    return work
+
+
+def _add_work(
+    work: dict[tuple[bool, int], int], move: PartitionMove, size: int, concurrency: int, sign: int
+) -> None:
+    k = len(move.adding)
+    if not k:
+        return
+    work[True, move.before[0]] += sign * size * k * concurrency
+    for b in move.adding:
+        work[False, b] += sign * size * max(k, concurrency)
+
+
+def _urgency(work: Mapping[tuple[bool, int], int], move: PartitionMove) -> int:
+    """The most waiting work on any broker the move touches: the busiest first."""
+    if not move.adding:
+        return 0
+    return max(work[True, move.before[0]], *(work[False, b] for b in move.adding))
+
+
 class _Slots:
     """Per-broker copies in flight: incoming on each new replica, outgoing on the source.
 
@@ -261,7 +294,9 @@ def next_wave(
 ) -> tuple[PartitionMove, ...]:
     """The waiting moves to start now, given those in flight, under the per-broker limit.
 
-    Largest first, each taken if every broker it touches has a free slot (the accounting of
+    Busiest brokers first: the moves whose sender or receivers have the most waiting copying
+    left (the broker that sets the bound must never wait), largest first among equals; each is
+    taken if every broker it touches has a free slot (the accounting of
     :func:`split_into_waves`). A move starts as soon as its brokers have room, so a broker that
     finishes early takes its next copy at once instead of idling until the slowest copy of a
     wave ends. With nothing in flight at least one move always starts, however large.
@@ -271,8 +306,11 @@ def next_wave(
     slots = _Slots(concurrency)
     for move in in_flight:
         slots.take(move)
+    ordered = _largest_first(waiting, sizes)
+    work = _waiting_work(ordered, sizes, concurrency)
+    ordered.sort(key=lambda m: -_urgency(work, m))  # stable: largest first among equals
     chosen = []
-    for move in _largest_first(waiting, sizes):
+    for move in ordered:
         if slots.fits(move):
             slots.take(move)
             chosen.append(move)
@@ -285,12 +323,14 @@ def _scheduled_seconds(
     """How long ``reassign execute`` takes with at most ``concurrency`` copies per broker.
 
     The executor's rule (:func:`next_wave`): whenever a move ends, the waiting moves that now
-    fit start, largest first, so a broker that finishes early takes its next copy at once. Each
+    fit start, busiest brokers first, so a broker that finishes early takes its next copy at
+    once. Each
     broker's throttle is shared evenly by the copies it sends and, separately, by those it
     receives; a copy runs at the smaller of its two shares, and a move holds its slots until its
     last copy ends. A fluid model: no produce traffic, no lag in noticing a finished move.
     """
     moves = [m for m in _largest_first(plan, sizes) if m.adding]
+    work = _waiting_work(moves, sizes, concurrency)
     slots = _Slots(concurrency)
     # Waiting moves per (source, destination), largest first: when a copy ends, only the pairs
     # whose both ends now have room are searched.
@@ -327,12 +367,18 @@ def _scheduled_seconds(
     def start(sources: Iterable[int], dests: Iterable[int]) -> None:
         found = {(s, d) for s in sources for d in dests_of[s] if room(s, d)}
         found |= {(s, d) for d in dests for s in sources_of[d] if room(s, d)}
-        streams = [waiting(pair) for pair in sorted(found)]
-        for index, _ in itertools.groupby(heapq.merge(*streams)):
+        # next_wave's order: a move's urgency is the most of its pairs' (the work of both ends,
+        # as it stands now), so merging the pairs' queues by their urgency, then by size,
+        # meets each move first at its own urgency. A move met again through another pair
+        # has started, or does not fit.
+        urgency = {(s, d): max(work[True, s], work[False, d]) for s, d in found}
+        streams = [_keyed(-urgency[pair], waiting(pair)) for pair in sorted(found)]
+        for _, index in heapq.merge(*streams):
             move = moves[index]
             if started[index] or not slots.fits(move):
                 continue
             started[index] = True
+            _add_work(work, move, _size(sizes, move), concurrency, -1)
             slots.take(move)
             copies_left[index] = len(move.adding)
             source = move.before[0]
@@ -370,6 +416,11 @@ def _scheduled_seconds(
             # look at all of them only guards that rule (with nothing running, any move fits).
             start(sorted(dests_of), ())
     return now
+
+
+def _keyed(key: int, indices: Iterator[int]) -> Iterator[tuple[int, int]]:
+    for index in indices:
+        yield key, index
 
 
 def _wave_seconds(wave: Wave, sizes: PartitionSizes | None, rate: int) -> float:

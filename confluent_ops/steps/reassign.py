@@ -5,8 +5,9 @@ The three operations of ``kafka-reassign-partitions``, as a step over the
 
 - **Waves.** Kafka's tool submits every move at once; a real plan of thousands of moves then
   copies everything in parallel, starving clients. Here at most ``concurrency`` copies run into
-  or out of any broker (largest first, :func:`~confluent_ops.planners.execution.next_wave`), and
-  a move starts as soon as its brokers have a free slot. ``execute`` runs until every move is
+  or out of any broker (the busiest brokers' moves first,
+  :func:`~confluent_ops.planners.execution.next_wave`), and a move starts as soon as its brokers
+  have a free slot. ``execute`` runs until every move is
   done (or, with ``wait=False``, starts what fits now and returns; running it again carries on).
 - **Throttle ownership.** Before changing anything, ``execute`` records the replication
   throttles in force on the brokers and topics it touches in the step's state (by default

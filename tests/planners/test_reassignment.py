@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any
 
 import attrs
 import pytest
@@ -14,6 +15,7 @@ from confluent_ops.model import (
     Broker,
     BrokerSet,
     ClusterAssignment,
+    PartitionMove,
     PartitionSizes,
     ReassignmentPlan,
     TopicPartition,
@@ -422,11 +424,7 @@ def test_a_move_adding_more_replicas_than_the_limit_holds_its_receivers_longer()
     assert unlimited.bandwidth_bound_seconds == pytest.approx(30.0)
 
 
-@settings(max_examples=40, deadline=None)
-@given(st.integers(0, 10_000), st.sampled_from([1, 2, 3]), st.booleans())
-def test_the_schedule_never_beats_the_bandwidth_bound(seed: int, limit: int, grow: bool) -> None:
-    from confluent_ops.planners import estimate_duration
-
+def _plan_for_schedule(seed: int, grow: bool) -> tuple[ReassignmentPlan, PartitionSizes]:
     if grow:
         cluster, new = synthetic_cluster(
             rack_sizes=(2, 2), partitions=40, seed=seed
@@ -438,8 +436,64 @@ def test_the_schedule_never_beats_the_bandwidth_bound(seed: int, limit: int, gro
         plan = plan_remove_brokers(
             cluster.assignment, cluster.brokers, [0, 1, 3, 4], sizes=cluster.sizes
         )
+    assert cluster.sizes is not None
+    return plan, cluster.sizes
+
+
+def _run_next_wave_to_the_end(
+    plan: ReassignmentPlan, sizes: PartitionSizes, rate: int, limit: int
+) -> float:
+    """The executor's loop, in the estimate's fluid model: next_wave whenever a move ends."""
+    from confluent_ops.planners import next_wave
+
+    waiting = [m for m in plan if m.adding]
+    in_flight: dict[TopicPartition, PartitionMove] = {}
+    copies: list[list[Any]] = []  # [move, destination, bytes left]
+    now = 0.0
+    while True:
+        for move in next_wave(waiting, in_flight.values(), concurrency=limit, sizes=sizes):
+            waiting.remove(move)
+            in_flight[move.partition] = move
+            copies += [[move, dest, float(sizes.size(move.partition))] for dest in move.adding]
+        if not copies:
+            return now
+        sending = Counter(c[0].before[0] for c in copies)
+        receiving = Counter(c[1] for c in copies)
+        speeds = [rate / max(sending[c[0].before[0]], receiving[c[1]]) for c in copies]
+        step = min(c[2] / speed for c, speed in zip(copies, speeds, strict=True))
+        now += step
+        for c, speed in zip(copies, speeds, strict=True):
+            c[2] -= speed * step
+        copies = [c for c in copies if c[2] > 1e-6 * rate]
+        copying = {c[0].partition for c in copies}
+        for tp in [tp for tp in in_flight if tp not in copying]:
+            del in_flight[tp]
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 10_000), st.sampled_from([1, 2, 3]), st.booleans())
+def test_the_estimate_is_next_waves_rule_run_to_the_end(seed: int, limit: int, grow: bool) -> None:
+    """The estimate's fast schedule (queues per pair of brokers) starts the moves the
+    executor's ``next_wave`` would, in the same order."""
+    from confluent_ops.planners import estimate_duration
+
+    plan, sizes = _plan_for_schedule(seed, grow)
     estimate = estimate_duration(
-        plan, throttle_bytes_per_second=10**6, sizes=cluster.sizes, concurrency=limit
+        plan, throttle_bytes_per_second=10**6, sizes=sizes, concurrency=limit
+    )
+    assert estimate.total_seconds == pytest.approx(
+        _run_next_wave_to_the_end(plan, sizes, 10**6, limit), rel=1e-9
+    )
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 10_000), st.sampled_from([1, 2, 3]), st.booleans())
+def test_the_schedule_never_beats_the_bandwidth_bound(seed: int, limit: int, grow: bool) -> None:
+    from confluent_ops.planners import estimate_duration
+
+    plan, sizes = _plan_for_schedule(seed, grow)
+    estimate = estimate_duration(
+        plan, throttle_bytes_per_second=10**6, sizes=sizes, concurrency=limit
     )
     assert estimate.bandwidth_bound_seconds is not None
     assert estimate.total_seconds is not None
