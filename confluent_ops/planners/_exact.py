@@ -75,27 +75,39 @@ class ExactResult:
     bound: int | None
 
 
-@attrs.define
+def _add_row(
+    h: _Highs, low: float, high: float, indices: Sequence[int], values: Sequence[float]
+) -> None:
+    h.addRow(
+        low if math.isfinite(low) else -highspy.kHighsInf,
+        high if math.isfinite(high) else highspy.kHighsInf,
+        len(indices),
+        np.array(indices, dtype=np.int32),
+        np.array(values, dtype=np.float64),
+    )
+
+
+def _read_only(values: np.ndarray) -> np.ndarray:
+    values.flags.writeable = False
+    return values
+
+
+@attrs.frozen
 class _Program:
-    """The 0/1 program for one workspace: HiGHS's model and where each partition's columns are."""
+    """The 0/1 program for one workspace: HiGHS's model (rows and columns are added to it as
+    the search goes) and where each partition's columns are."""
 
     h: _Highs
     ws: Workspace
-    brokers: list[int]
+    brokers: tuple[int, ...]
     width: int
-    columns_of: list[list[int]]
+    columns_of: tuple[np.ndarray, ...]
     """Per partition: its broker columns (``p * width + i``), then its rack-span columns."""
     start: np.ndarray
     """The workspace's own assignment: feasible by construction (the ranges include it)."""
 
     def row(self, low: float, high: float, indices: Sequence[int], values: Sequence[float]) -> None:
-        self.h.addRow(
-            low if math.isfinite(low) else -highspy.kHighsInf,
-            high if math.isfinite(high) else highspy.kHighsInf,
-            len(indices),
-            np.array(indices, dtype=np.int32),
-            np.array(values, dtype=np.float64),
-        )
+        _add_row(self.h, low, high, indices, values)
 
     def costs(self) -> np.ndarray:
         return np.array(self.h.getLp().col_cost_)
@@ -159,15 +171,10 @@ def _program(ws: Workspace, in_force: Sequence[str], *, integral: bool) -> _Prog
             np.arange(partitions * width, dtype=np.int32),
             np.full(partitions * width, highspy.HighsVarType.kInteger),
         )
-    program = _Program(
-        h,
-        ws,
-        brokers,
-        width,
-        [list(range(p * width, (p + 1) * width)) for p in range(partitions)],
-        np.zeros(0),
-    )
-    row = program.row
+    columns_of = [list(range(p * width, (p + 1) * width)) for p in range(partitions)]
+
+    def row(low: float, high: float, indices: Sequence[int], values: Sequence[float]) -> None:
+        _add_row(h, low, high, indices, values)
 
     for p in range(partitions):
         factor = len(ws.replicas[p])
@@ -211,7 +218,7 @@ def _program(ws: Workspace, in_force: Sequence[str], *, integral: bool) -> _Prog
                 span = h.getNumCol() - 1
                 spans.append(span)
                 spans_of.append((p, span, members))
-                program.columns_of[p].append(span)
+                columns_of[p].append(span)
                 row(
                     -math.inf,
                     0.0,
@@ -225,8 +232,14 @@ def _program(ws: Workspace, in_force: Sequence[str], *, integral: bool) -> _Prog
             start[p * width + column[b]] = 1.0
     for p, span, members in spans_of:
         start[span] = 1.0 if any(b in ws.replicas[p] for b in members) else 0.0
-    program.start = start
-    return program
+    return _Program(
+        h,
+        ws,
+        tuple(brokers),
+        width,
+        tuple(_read_only(np.array(cols, dtype=np.int64)) for cols in columns_of),
+        _read_only(start),
+    )
 
 
 def minimize_moves(ws: Workspace, in_force: Sequence[str]) -> ExactResult:

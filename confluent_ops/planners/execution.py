@@ -333,14 +333,16 @@ def _scheduled_seconds(
     work = _waiting_work(moves, sizes, concurrency)
     slots = _Slots(concurrency)
     # Waiting moves per (source, destination), largest first: when a copy ends, only the pairs
-    # whose both ends now have room are searched.
+    # whose both ends now have room are searched. A move that adds one replica has its pair's
+    # urgency; one that adds more is kept apart (``joint``): its urgency is its own.
     pairs: dict[tuple[int, int], list[int]] = defaultdict(list)
+    joint: dict[tuple[int, int], list[int]] = defaultdict(list)
     for index, move in enumerate(moves):
         for dest in move.adding:
-            pairs[move.before[0], dest].append(index)
+            (pairs if len(move.adding) == 1 else joint)[move.before[0], dest].append(index)
     dests_of: dict[int, list[int]] = defaultdict(list)
     sources_of: dict[int, list[int]] = defaultdict(list)
-    for source, dest in sorted(pairs):
+    for source, dest in sorted(pairs.keys() | joint.keys()):
         dests_of[source].append(dest)
         sources_of[dest].append(source)
     first_waiting: dict[tuple[int, int], int] = defaultdict(int)
@@ -367,12 +369,17 @@ def _scheduled_seconds(
     def start(sources: Iterable[int], dests: Iterable[int]) -> None:
         found = {(s, d) for s in sources for d in dests_of[s] if room(s, d)}
         found |= {(s, d) for d in dests for s in sources_of[d] if room(s, d)}
-        # next_wave's order: a move's urgency is the most of its pairs' (the work of both ends,
-        # as it stands now), so merging the pairs' queues by their urgency, then by size,
-        # meets each move first at its own urgency. A move met again through another pair
-        # has started, or does not fit.
+        # next_wave's order, urgency (the most work on any broker a move touches, as it stands
+        # now) then size: a one-replica move's urgency is its pair's, so each pair's queue is
+        # one stream; the moves adding several replicas are ranked one by one. A move met
+        # again through another pair has started, or does not fit.
         urgency = {(s, d): max(work[True, s], work[False, d]) for s, d in found}
         streams = [_keyed(-urgency[pair], waiting(pair)) for pair in sorted(found)]
+        several: set[int] = set()
+        for pair in found:
+            joint[pair] = [index for index in joint[pair] if not started[index]]
+            several.update(joint[pair])
+        streams.append(iter(sorted((-_urgency(work, moves[i]), i) for i in several)))
         for _, index in heapq.merge(*streams):
             move = moves[index]
             if started[index] or not slots.fits(move):
