@@ -44,9 +44,9 @@ the partitions the relaxation moves get the 0/1 program (relax and fix), which o
 plan that meets it."""
 
 EXACT = "fewest-moves"
+"""The name the exact program's moves are reported under (they serve every goal at once)."""
 EXACT_ROUNDS = 3
 """Times the 0/1 program runs at most, each from the plan the goals left after the last."""
-"""The name the exact program's moves are reported under (they serve every goal at once)."""
 
 __all__ = [
     "PlanOptions",
@@ -488,12 +488,14 @@ def _fewest_moves(
         unmet = {o.goal for o in goals.assess_goals(exact, options.goal_list) if not o.met}
         if unmet - unmet_before:
             break
-        if exact.replica_moves() < best.replica_moves():
-            best = exact
+        if exact.replica_moves() >= best.replica_moves():
+            break
+        best = exact
         if exact.replica_moves() == found.moves or best.replica_moves() <= lower[0]:
             break  # the goals found nothing more to do, or no plan moves less
         # They did (a goal unmet got closer): the program runs again within the new ranges,
-        # which are narrower, from the plan they left.
+        # which are narrower, from the plan they left. (Only from the best plan: the bound it
+        # gives is about plans as balanced as that one.)
         current = exact
     if best is not ws:
         best.notes = ws.notes
