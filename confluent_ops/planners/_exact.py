@@ -481,18 +481,11 @@ def _search_neighbourhoods(program: _Program, values: np.ndarray, bound: int | N
     """
     h, ws, width = program.h, program.ws, program.width
     partitions = len(ws.replicas)
+    # Small enough to free every partition at once: one search of the whole program.
+    whole = partitions <= NEIGHBOURHOOD_MOVED + NEIGHBOURHOOD_KEPT
     costs = program.costs()
     best = float(costs @ values)
     h.setOptionValue("mip_max_nodes", NEIGHBOURHOOD_NODES)
-    if partitions <= NEIGHBOURHOOD_MOVED + NEIGHBOURHOOD_KEPT:
-        # Small enough to free every partition at once: one search of the whole program.
-        _set_start(h, values)
-        h.run()
-        h.setOptionValue("mip_max_nodes", MAX_NODES)
-        better = _solution(h)
-        if better is not None and float(costs @ better) < best - 1e-9:
-            return better
-        return values
     lp = h.getLp()
     lower, upper = np.array(lp.col_lower_), np.array(lp.col_upper_)
     everything = np.arange(len(values), dtype=np.int32)
@@ -502,7 +495,7 @@ def _search_neighbourhoods(program: _Program, values: np.ndarray, bound: int | N
     held = program.start[: partitions * width].reshape(partitions, width) > 0.5
     draw = random.Random(0)  # noqa: S311 - a repeatable search, not a secret
     stalled = 0
-    for _ in range(NEIGHBOURHOOD_ROUNDS):
+    for _ in range(1 if whole else NEIGHBOURHOOD_ROUNDS):
         if stalled >= NEIGHBOURHOOD_STALL or (
             bound is not None and math.ceil(best - 0.5 - 1e-6) <= bound
         ):
@@ -511,8 +504,9 @@ def _search_neighbourhoods(program: _Program, values: np.ndarray, bound: int | N
         unchanged = np.all(placed == held, axis=1)
         moved = np.flatnonzero(~unchanged).tolist()
         kept = np.flatnonzero(unchanged).tolist()
-        free = draw.sample(moved, min(NEIGHBOURHOOD_MOVED, len(moved)))
-        free += draw.sample(kept, min(NEIGHBOURHOOD_KEPT, len(kept)))
+        free = moved + kept if whole else draw.sample(moved, min(NEIGHBOURHOOD_MOVED, len(moved)))
+        if not whole:
+            free += draw.sample(kept, min(NEIGHBOURHOOD_KEPT, len(kept)))
         low = np.where(own, values, lower)
         high = np.where(own, values, upper)
         for p in free:

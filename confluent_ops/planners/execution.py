@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import heapq
 import itertools
-import math
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 
@@ -324,10 +323,9 @@ def _scheduled_seconds(
 
     The executor's rule (:func:`next_wave`): whenever a move ends, the waiting moves that now
     fit start, busiest brokers first, so a broker that finishes early takes its next copy at
-    once. Each
-    broker's throttle is shared evenly by the copies it sends and, separately, by those it
-    receives; a copy runs at the smaller of its two shares, and a move holds its slots until its
-    last copy ends. A fluid model: no produce traffic, no lag in noticing a finished move.
+    once. Each broker's throttle is shared evenly by the copies it sends and, separately, by
+    those it receives; a copy runs at the smaller of its two shares, and a move holds its slots
+    until its last copy ends. A fluid model: no produce traffic, no lag in noticing a finished move.
     """
     moves = [m for m in _largest_first(plan, sizes) if m.adding]
     work = _waiting_work(moves, sizes, concurrency)
@@ -465,13 +463,9 @@ def _busiest_receiver_load(
     concurrency)`` bytes' worth of time: with one slot, three replicas added together keep each
     receiver three times as long as one would. Summed per receiver, no order beats the largest.
     """
-    load: dict[int, float] = defaultdict(float)
-    for move in moves:
-        size = _size(sizes, move)
-        held = size * max(1.0, len(move.adding) / concurrency)
-        for b in move.adding:
-            load[b] += held
-    return math.floor(max(load.values(), default=0.0))
+    work = _waiting_work(moves, sizes, concurrency)
+    receiving = (held for (sending, _), held in work.items() if not sending)
+    return max(receiving, default=0) // concurrency
 
 
 def estimate_duration(
